@@ -1,0 +1,65 @@
+"""Error handling: every /api response is an envelope, every DomainError keeps its code."""
+from __future__ import annotations
+
+import logging
+
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from app.api.envelope import error
+from app.errors import DomainError
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {400: "BAD_REQUEST", 401: "INVALID_API_KEY", 403: "FORBIDDEN", 404: "NOT_FOUND",
+              405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 410: "GONE", 413: "PAYLOAD_TOO_LARGE",
+              415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR", 429: "RATE_LIMITED"}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def domain_error_response(exc: DomainError):
+    db.session.rollback()  # a refused request leaves nothing behind (the SDK retries 409/429/5xx)
+    return error(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+
+def http_error_response(exc: HTTPException):
+    db.session.rollback()
+    status = exc.code or 500
+    code = HTTP_CODES.get(status, "SERVER_ERROR" if status >= 500 else "API_ERROR")
+    message = exc.description or exc.name
+    if status == 404:
+        message = "Not found."
+    headers = {}
+    if status == 429:
+        # Flask-Limiter's after_request replaces this with the exact window when it knows it.
+        headers["Retry-After"] = "60"
+    return error(status, code, message, headers=headers)
+
+
+def register(app):
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        if is_api_request():
+            return domain_error_response(exc)
+        from app.web.errors import domain_error_page
+        return domain_error_page(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if is_api_request():
+            return http_error_response(exc)
+        from app.web.errors import http_error_page
+        return http_error_page(exc)
+
+    @app.errorhandler(Exception)
+    def _unhandled(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return error(500, "SERVER_ERROR", "Internal server error.")
+        from app.web.errors import server_error_page
+        return server_error_page()

@@ -1,0 +1,1 @@
+"""Passwords, API keys, browser tokens and who-may-do-what."""

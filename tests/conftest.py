@@ -1,0 +1,164 @@
+"""Shared fixtures. The suite runs on PostgreSQL (TEST_DATABASE_URL) and Redis (TEST_REDIS_URL);
+`tests/test_sqlite.py` covers the embedded SQLite default.
+
+The schema is created once per session by the Alembic migrations (never by create_all); between tests
+every table is emptied.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+TEST_DB = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/onepin_test")
+TEST_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+DATA_DIR = tempfile.mkdtemp(prefix="onepin-test-")
+
+os.environ.update({
+    "DATABASE_URL": TEST_DB,
+    "REDIS_URL": TEST_REDIS,
+    "ONEPIN_DATA_DIR": DATA_DIR,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "ONEPIN_ARGON2_FAST": "1",
+    "ONEPIN_PUBLIC_URL": "http://testserver",
+})
+os.environ.pop("SMTP_URL", None)
+
+
+def _recreate_database(url: str) -> None:
+    """Drop and create the test database so migrations start from empty."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from flask_migrate import upgrade
+
+    from app import create_app
+    if TEST_DB.startswith("postgresql"):
+        _recreate_database(TEST_DB)
+    application = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": TEST_REDIS})
+    with application.app_context():
+        upgrade()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _clean(app, request):
+    """Every test starts with empty tables and an empty Redis db."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.services.queue import redis_conn
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("SET session_replication_role = replica"))  # skip ledger triggers
+            db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            db.session.execute(text("SET session_replication_role = DEFAULT"))
+        else:
+            for t in tables:
+                db.session.execute(text(f'DELETE FROM "{t}"'))
+        db.session.commit()
+        redis_conn().flushdb()
+        yield
+    finally:
+        db.session.remove()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Api:
+    """JSON API client that authenticates like the SDK: Authorization: Bearer <key>."""
+
+    def __init__(self, client, token: str | None = None, workspace_id: str | None = None):
+        self.client, self.token, self.workspace_id = client, token, workspace_id
+
+    def as_(self, token, workspace_id=None) -> "Api":
+        return Api(self.client, token, workspace_id)
+
+    def _headers(self, headers):
+        h = {}
+        if self.token:
+            h["Authorization"] = f"Bearer {self.token}"
+        if self.workspace_id:
+            h["X-Workspace-Id"] = self.workspace_id
+        h.update(headers or {})
+        return h
+
+    def request(self, method, path, json=None, headers=None, **kw):
+        return self.client.open(path, method=method, json=json, headers=self._headers(headers), **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request("PATCH", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def owner():
+    from tests.factories import make_user
+    return make_user(email="owner@example.com")
+
+
+@pytest.fixture
+def workspace(owner):
+    from tests.factories import make_workspace
+    return make_workspace(owner, name="Acme Audio", slug="acme-audio")
+
+
+@pytest.fixture
+def owner_key(workspace, owner):
+    from tests.factories import make_key
+    return make_key(workspace, owner, "all")
+
+
+@pytest.fixture
+def owner_api(api, owner_key):
+    return api.as_(owner_key)
+
+
+def assert_envelope(resp, status=200):
+    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:500])
+    body = resp.get_json()
+    assert set(body) >= {"data", "meta"}, body
+    assert body["meta"]["request_id"].startswith("req_") and body["meta"]["timestamp"].endswith("Z")
+    return body
+
+
+def assert_error(resp, status, code=None):
+    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:500])
+    body = resp.get_json()
+    assert "error" in body and "meta" in body, body
+    if code:
+        assert body["error"]["code"] == code, body
+    return body
