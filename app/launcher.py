@@ -138,7 +138,7 @@ def run_all(host: str, port: int, n_workers: int) -> int:
     try:
         while not stopping:
             for p in procs:
-                if p.poll() is not None:
+                if p.poll() is not None and not stopping:
                     print(f"process {p.args[0]} exited with {p.returncode}; stopping", flush=True)
                     stopping, code = True, p.returncode or 1
             time.sleep(0.5)

@@ -38,6 +38,23 @@ def _recreate_database(url: str) -> None:
     admin.dispose()
 
 
+def _fresh_context_client_class():
+    from flask.testing import FlaskClient
+
+    class FreshContextClient(FlaskClient):
+        """Each request gets its own app context (fresh `g` and DB session), as in production.
+
+        Without this, the test's pushed app context would be reused by every request, leaking `g`
+        (cached principal, CSRF token) from one request into the next.
+        """
+
+        def open(self, *args, **kwargs):
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+
+    return FreshContextClient
+
+
 @pytest.fixture(scope="session")
 def app():
     from flask_migrate import upgrade
@@ -46,6 +63,7 @@ def app():
     if TEST_DB.startswith("postgresql"):
         _recreate_database(TEST_DB)
     application = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": TEST_REDIS})
+    application.test_client_class = _fresh_context_client_class()
     with application.app_context():
         upgrade()
     yield application

@@ -36,6 +36,13 @@ def list_for_workspace(workspace_id: str, limit: int = 100) -> list[EmailOutbox]
                                    .order_by(EmailOutbox.created_at.desc()).limit(limit)))
 
 
+def list_for_admin(workspace_id: str, role: str | None, limit: int = 100) -> list[EmailOutbox]:
+    """The web Outbox page: admins of the workspace only (others: Forbidden)."""
+    from app.auth.permissions import require_role
+    require_role(role, "outbox.read", "Only admins can read the outbox.")
+    return list_for_workspace(workspace_id, limit)
+
+
 def deliver(outbox_id: str) -> str:
     """Sends one message over SMTP (smtp://user:pass@host:port, smtps://..., ?starttls=1)."""
     msg = db.session.get(EmailOutbox, outbox_id)

@@ -82,3 +82,18 @@ def logout_POST():
     web_session.end()
     flash("You have been logged out.", "info")
     return redirect(url_for("auth.login_GET"))
+
+
+@bp.post("/auth/token")
+def token_POST():
+    """A short-lived browser token for the JSON API (auth_kind "clerk"), tied to this login session."""
+    from flask import jsonify
+
+    from app.auth.tokens import issue_jwt
+    from app.models import iso
+    from app.web.context import current_membership
+    if not current_user.is_authenticated:
+        return jsonify({"error": {"code": "NOT_AUTHENTICATED", "message": "Log in first."}}), 401
+    token, exp = issue_jwt(current_user.id, web_session.current_sid(), current_user.session_version)
+    found = current_membership()
+    return jsonify({"token": token, "expires_at": iso(exp), "workspace_id": found[0].id if found else None})

@@ -1,11 +1,14 @@
 """Home of a signed-in user: the current workspace at a glance."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
+from app.extensions import db
 from app.services import credits
+from app.services import members as members_svc
 from app.web.context import current_membership
+from app.web.ui import render
 
 bp = Blueprint("dashboard", __name__)
 
@@ -22,6 +25,8 @@ def root_GET():
 def index_GET():
     found = current_membership()
     balance = credits.view(current_user)
-    from app.extensions import db
+    rows = members_svc.list_members(found[0], current_user) if found else []
     db.session.commit()
-    return render_template("dashboard/index.html", membership=found[1] if found else None, balance=balance)
+    return render("dashboard/index.html", membership=found[1] if found else None, balance=balance,
+                  members_count=sum(1 for r in rows if r["status"] == "active"),
+                  invites_count=sum(1 for r in rows if r["status"] == "invited"))

@@ -1,0 +1,60 @@
+/* Small progressive enhancements; every page works without them. */
+(function () {
+  "use strict";
+
+  // Copy buttons: <button data-copy-target="#id">
+  document.addEventListener("click", function (event) {
+    var btn = event.target.closest("[data-copy-target]");
+    if (!btn) return;
+    var target = document.querySelector(btn.getAttribute("data-copy-target"));
+    if (!target) return;
+    var text = target.textContent.trim();
+    var done = function () {
+      var original = btn.getAttribute("data-label") || btn.textContent;
+      btn.setAttribute("data-label", original);
+      btn.textContent = "Copied";
+      setTimeout(function () { btn.textContent = original; }, 1600);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectText(target); });
+    } else {
+      selectText(target);
+    }
+  });
+
+  function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  // Range inputs show their value in <output for="id">.
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (el.type !== "range" || !el.id) return;
+    var out = document.querySelector('output[for="' + el.id + '"]');
+    if (out) out.textContent = Number(el.value).toFixed(2);
+  });
+
+  // Plain (non-HTMX) forms may ask for confirmation: <form data-confirm="...">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("hx-post") || !form.hasAttribute("data-confirm")) return;
+    if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  });
+
+  // Close open dropdowns when clicking elsewhere or pressing Escape.
+  function closeDropdowns(except) {
+    document.querySelectorAll("details.dropdown[open]").forEach(function (d) {
+      if (d !== except) d.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeDropdowns(event.target.closest("details.dropdown"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeDropdowns(null);
+  });
+})();

@@ -1,0 +1,81 @@
+"""Helpers for the API suite: browser JWTs, invites with their tokens, row counts."""
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+
+def jwt_for(user, ttl: int | None = None) -> str:
+    """A browser token backed by a live UserSession (what the web UI hands to its JS)."""
+    from app.auth.tokens import issue_jwt
+    from app.services import accounts
+    s = accounts.open_session(user)
+    db.session.commit()
+    token, _exp = issue_jwt(user.id, s.id, user.session_version, ttl)
+    return token
+
+
+def session_jwt(user) -> tuple[str, str]:
+    from app.auth.tokens import issue_jwt
+    from app.services import accounts
+    s = accounts.open_session(user)
+    db.session.commit()
+    token, _exp = issue_jwt(user.id, s.id, user.session_version)
+    return token, s.id
+
+
+def make_invite(ws, inviter, email: str, role: str = "editor"):
+    """(invite, plaintext token) through the service, as an admin would."""
+    from tests.factories import membership
+    from app.services import members
+    from flask import current_app
+    # outbox.send renders templates; app/web/context.py's context processor needs a request context
+    with current_app.test_request_context():
+        inv, token = members.invite(ws, membership(ws, inviter), inviter, {"email": email, "role": role},
+                                    base_url="http://testserver")
+    db.session.commit()
+    return inv, token
+
+
+def count(model, *where) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def snapshot() -> dict:
+    """Row count of every table (to prove a refused request changed nothing)."""
+    db.session.rollback()
+    out = {}
+    for table in db.metadata.sorted_tables:
+        out[table.name] = db.session.scalar(select(func.count()).select_from(table))
+    return out
+
+
+@pytest.fixture
+def jwt():
+    return jwt_for
+
+
+class _FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, like in production.
+
+    The autouse `_clean` fixture keeps an app context pushed for the whole test; without this the
+    requests of one test would share it (one `g`: the first caller's cached principal and request id,
+    and one SQLAlchemy session with the test code)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return _FreshContextClient(app, app.response_class, use_cookies=True)
+
+
+def fresh():
+    """End the test's own transaction so the next reads see what the requests committed."""
+    db.session.rollback()

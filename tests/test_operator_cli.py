@@ -1,0 +1,55 @@
+"""`onepin-server` management commands against the test database."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ApiKey, Membership, User, Workspace
+from app.auth.tokens import sha256_hex
+
+BIN = str(Path(sys.executable).parent / "onepin-server")
+
+
+def run_cli(*args):
+    env = dict(os.environ)
+    return subprocess.run([BIN, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_create_user_with_workspace_and_key_prints_only_the_key():
+    r = run_cli("create-user", "--email", "Ops@Example.com", "--password", "long enough pw", "--workspace", "Ops Team")
+    assert r.returncode == 0, r.stderr
+    db.session.expire_all()
+    user = db.session.scalar(select(User).where(User.email == "ops@example.com"))
+    ws = db.session.scalar(select(Workspace).where(Workspace.owner_id == user.id))
+    assert ws.slug == "ops-team"
+    assert db.session.scalar(select(Membership.role).filter_by(workspace_id=ws.id, user_id=user.id)) == "admin"
+
+    r = run_cli("create-api-key", "--email", "ops@example.com", "--workspace", "ops-team", "--scopes", "workflows:read,voices:read")
+    assert r.returncode == 0, r.stderr
+    key = r.stdout.strip()
+    assert key.startswith("op_live_") and "\n" not in key and len(key) >= len("op_live_") + 43
+    row = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == sha256_hex(key)))
+    assert row.scopes == ["voices:read", "workflows:read"] and row.workspace_id == ws.id
+    assert key not in str(row.prefix) or len(row.prefix) < len(key)
+
+
+def test_errors_are_clear_and_nonzero():
+    r = run_cli("create-api-key", "--email", "nobody@example.com", "--workspace", "x", "--scopes", "all")
+    assert r.returncode != 0 and "no user nobody@example.com" in r.stderr
+    run_cli("create-user", "--email", "a@example.com", "--password", "long enough pw")
+    r = run_cli("create-user", "--email", "a@example.com", "--password", "long enough pw")
+    assert r.returncode != 0 and "already exists" in r.stderr
+    r = run_cli("create-user", "--email", "b@example.com", "--password", "short")
+    assert r.returncode != 0 and "8 characters" in r.stderr
+    r = run_cli("set-plan", "--email", "a@example.com", "--plan", "platinum")
+    assert r.returncode != 0 and "free" in r.stderr
+
+
+def test_set_plan_changes_limits():
+    run_cli("create-user", "--email", "p@example.com", "--password", "long enough pw")
+    assert run_cli("set-plan", "--email", "p@example.com", "--plan", "pro").returncode == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(User.plan).where(User.email == "p@example.com")) == "pro"
