@@ -28,6 +28,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import api as api_pkg, web as web_pkg
     api_pkg.register(app)
     web_pkg.register(app)
+    from app.storage.routes import bp as storage_bp
+    csrf.exempt(storage_bp)  # signed URLs are the credential; no cookies are used
+    app.register_blueprint(storage_bp)
 
     from app.cli import register_flask_commands
     register_flask_commands(app)

@@ -41,6 +41,12 @@ def http_error_response(exc: HTTPException):
 
 
 def register(app):
+    @app.before_request
+    def _no_nul_in_path():
+        # a NUL byte in an id would reach the database (PostgreSQL refuses it: 500); no id has one
+        if is_api_request() and any("\x00" in str(v) for v in (request.view_args or {}).values()):
+            return error(404, "NOT_FOUND", "Not found.")
+
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         if is_api_request():

@@ -4,11 +4,15 @@ from app.models.api_key import SCOPES, ApiKey
 from app.models.base import iso, new_id, utcnow
 from app.models.ledger import LedgerEntry, LedgerImmutable
 from app.models.outbox import EmailOutbox
+from app.models.template import Template, TemplateEstimate, TemplateFavorite
+from app.models.upload import Upload
 from app.models.user import User, UserSession
+from app.models.workflow import ACTIVE, RUN_STATUSES, TERMINAL, Run, Workflow, WorkflowVersion
 from app.models.workspace import ROLE_RANK, ROLES, Invite, Membership, Workspace, WorkspaceSettings
 
 __all__ = [
     "ActivityEvent", "ApiKey", "SCOPES", "LedgerEntry", "LedgerImmutable", "EmailOutbox", "User",
     "UserSession", "Invite", "Membership", "Workspace", "WorkspaceSettings", "ROLES", "ROLE_RANK",
-    "iso", "new_id", "utcnow",
+    "iso", "new_id", "utcnow", "Template", "TemplateEstimate", "TemplateFavorite", "Upload", "Run", "Workflow",
+    "WorkflowVersion", "RUN_STATUSES", "TERMINAL", "ACTIVE",
 ]

@@ -1,0 +1,107 @@
+"""A folder on disk. Presigned URLs point at the app itself (/_storage/put|get/<token>)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import current_app, request, url_for
+
+from app.storage.base import ObjectInfo, StorageError, check_key
+from app.storage.signing import sign
+
+
+class LocalStore:
+    kind = "local"
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def from_url(cls, url: str) -> "LocalStore":
+        return cls(urlparse(url).path if url.startswith("file://") else url)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / check_key(key)).resolve()
+        if not str(path).startswith(str(self.root.resolve()) + os.sep):
+            raise StorageError("key escapes the storage root")
+        return path
+
+    def _meta_path(self, key: str) -> Path:
+        return self._path(key).with_name(self._path(key).name + ".meta.json")
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        self.put_stream(key, iter([data]), content_type, max_bytes=None)
+
+    def put_stream(self, key: str, chunks, content_type: str, max_bytes: int | None) -> int:
+        """Writes atomically; refuses (and writes nothing) past max_bytes."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise StorageError(f"object larger than {max_bytes} bytes")
+                    fh.write(chunk)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        self._meta_path(key).write_text(json.dumps({"content_type": content_type}))
+        return size
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise StorageError(f"no object {key}") from None
+
+    def head(self, key: str) -> ObjectInfo | None:
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        try:
+            ct = json.loads(self._meta_path(key).read_text()).get("content_type")
+        except (OSError, ValueError):
+            ct = None
+        return ObjectInfo(size=path.stat().st_size, content_type=ct)
+
+    def delete(self, key: str) -> None:
+        for p in (self._path(key), self._meta_path(key)):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+    def copy(self, src: str, dst: str) -> None:
+        s, d = self._path(src), self._path(dst)
+        if not s.is_file():
+            raise StorageError(f"no object {src}")
+        d.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(s, d)
+        if self._meta_path(src).exists():
+            shutil.copyfile(self._meta_path(src), self._meta_path(dst))
+
+    def path_for(self, key: str) -> Path:
+        return self._path(key)
+
+    def _external(self, endpoint: str, token: str) -> str:
+        base = current_app.config.get("PUBLIC_URL") or (request.host_url.rstrip("/") if request else "")
+        return base + url_for(endpoint, token=token)
+
+    def presigned_put(self, key: str, content_type: str, expires: int, max_bytes: int) -> str:
+        token = sign({"m": "PUT", "k": check_key(key), "ct": content_type, "max": int(max_bytes)}, expires)
+        return self._external("storage.put_object", token)
+
+    def presigned_get(self, key: str, expires: int, filename: str | None = None,
+                      content_type: str | None = None) -> str:
+        token = sign({"m": "GET", "k": check_key(key), "fn": filename, "ct": content_type}, expires)
+        return self._external("storage.get_object", token)

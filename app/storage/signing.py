@@ -1,0 +1,28 @@
+"""Signed, expiring URLs for LocalStore (the app serves them at /_storage/...)."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+_SALT = "onepin-storage-v1"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def sign(payload: dict, expires: int) -> str:
+    return _serializer().dumps({**payload, "exp": int(time.time()) + int(expires)})
+
+
+def verify(token: str, method: str) -> dict | None:
+    """The payload if the token is genuine, for this method, and not expired."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("m") != method or int(data.get("exp", 0)) < time.time():
+        return None
+    return data
