@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 
 from app.workflows.catalog import ProviderCatalog
-from app.workflows.locales import SUPPORTED_LOCALES
+from app.workflows.locales import SUPPORTED_LOCALES, canonical_locale
 from app.workflows.nodes import ConfigField, NodeSpec
 from app.workflows.problems import ERROR, WARNING
 
@@ -38,6 +38,12 @@ def type_ok(kind: str, value: object) -> bool:
     return True
 
 
+def _range_text(f: ConfigField) -> str:
+    if f.minimum is not None and f.maximum is not None:
+        return f"between {f.minimum:g} and {f.maximum:g}"
+    return f"at least {f.minimum:g}" if f.minimum is not None else f"at most {f.maximum:g}"
+
+
 def check_value(f: ConfigField, value: object, path: str, report: Report) -> None:
     if value is None:
         if not f.nullable:
@@ -47,9 +53,10 @@ def check_value(f: ConfigField, value: object, path: str, report: Report) -> Non
         report("config_type", f"must be {_TYPE_WORDS[f.type]}.", field=path)
         return
     if f.minimum is not None and value < f.minimum or f.maximum is not None and value > f.maximum:
-        report("config_out_of_range", f"must be between {f.minimum:g} and {f.maximum:g} "
-               f"(got {value:g}).", field=path)
-    if f.enum is not None and value not in f.enum:
+        report("config_out_of_range", f"must be {_range_text(f)} (got {value:g}).", field=path)
+    if f.locale and canonical_locale(value) is not None:
+        pass
+    elif f.enum is not None and value not in f.enum:
         report("config_enum", f"must be one of {', '.join(map(str, f.enum))} (got {value!r}).",
                field=path)
     if f.items is not None and isinstance(value, list):

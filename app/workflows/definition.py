@@ -56,7 +56,9 @@ def graph_lists(defn: object) -> tuple[list, list]:
 def well_formed_edges(edges: list, node_ids: set) -> list[tuple[int, dict]]:
     """(index, edge) for edges whose endpoints are known node ids."""
     return [(i, e) for i, e in enumerate(edges)
-            if isinstance(e, dict) and e.get("source") in node_ids and e.get("target") in node_ids]
+            if isinstance(e, dict) and isinstance(e.get("source"), str)
+            and isinstance(e.get("target"), str)
+            and e["source"] in node_ids and e["target"] in node_ids]
 
 
 def _reachable(start: str, adj: dict) -> set:

@@ -48,13 +48,15 @@ def auto_layout(defn: object, *, force: bool = False) -> object:
     for n in nodes:
         if isinstance(n.get("id"), str):
             types.setdefault(n["id"], n.get("type"))
-    good = [(i, e) for i, e in well_formed_edges(edges, set(ids))]
+    good = well_formed_edges(edges, set(ids))
     levels = topological_levels(ids, dag_edges(good, types))
     rows: dict[int, int] = {}
     for n in nodes:
         if not all_zero and _has_position(n):
             continue
-        level = levels.get(n.get("id"), max(levels.values(), default=-1) + 1)
+        nid = n.get("id")
+        level = levels[nid] if isinstance(nid, str) and nid in levels else \
+            max(levels.values(), default=-1) + 1
         row = rows.get(level, 0)
         rows[level] = row + 1
         n["position"] = {"x": X0 + level * DX, "y": Y0 + row * DY}

@@ -52,6 +52,7 @@ class ConfigField:
     enum: tuple | None = None
     nullable: bool = False
     items: dict | None = None  # for arrays: {"type": ..., "enum": [...]}
+    locale: bool = False  # a bare family ("en") is accepted and resolved to its region
 
     def schema(self) -> dict:
         out: dict[str, Any] = {"type": self.type, "default": _copy(self.default)}
@@ -128,7 +129,7 @@ NODE_SPECS: dict[str, NodeSpec] = {s.node_type: s for s in (
                  "text": ConfigField("string", "", "The script text. Ignored when an upload is set."),
                  "source_language": ConfigField(
                      "string", "en-us", "Language of the script; null detects it.",
-                     enum=SUPPORTED_LOCALES, nullable=True),
+                     enum=SUPPORTED_LOCALES, nullable=True, locale=True),
                  "upload_id": ConfigField("string", None, "An uploaded script file to read instead "
                                           "of the text.", nullable=True),
              }),
