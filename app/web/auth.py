@@ -33,7 +33,7 @@ def _login_email_key() -> str:
 def signup_GET():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index_GET"))
-    return render_template("auth/signup.html", form={}, errors={})
+    return render_template("auth/signup.html", form={"next": request.args.get("next", "")}, errors={})
 
 
 @bp.post("/signup")
@@ -54,7 +54,7 @@ def signup_POST():
         return render_template("auth/signup.html", form=form, errors=errors), 422 if isinstance(exc, ValidationFailed) else 409
     web_session.start(user)
     flash("Welcome to OnePin! Your workspace is ready.", "success")
-    return redirect(url_for("dashboard.index_GET"))
+    return redirect(_safe_next(form.get("next")))
 
 
 @bp.get("/login")
