@@ -73,3 +73,11 @@ def test_without_smtp_the_email_is_held_for_the_outbox_page(owner, workspace, ap
         db.session.commit()
     row = db.session.scalar(select(EmailOutbox).where(EmailOutbox.to_email == "x@example.com"))
     assert row.status == "held" and "/invites/" in row.body_text
+
+
+def test_emails_render_outside_a_request(app, owner, workspace):
+    """Workers and the CLI send mail with no request: templates must not need a signed-in user."""
+    from app.services import outbox
+    msg = outbox.send(kind="member_removed", to="gone@example.com", subject="Removed", workspace_id=workspace.id,
+                      context={"workspace": workspace, "actor": owner})
+    assert workspace.name in msg.body_text and msg.status == "held"

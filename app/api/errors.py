@@ -23,7 +23,11 @@ def is_api_request() -> bool:
 
 def domain_error_response(exc: DomainError):
     db.session.rollback()  # a refused request leaves nothing behind (the SDK retries 409/429/5xx)
-    return error(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    headers = dict(exc.headers)
+    if exc.status == 409:
+        # A definite conflict does not resolve by waiting: Retry-After 0 spares the SDK's backoff.
+        headers.setdefault("Retry-After", "0")
+    return error(exc.status, exc.code, exc.message, exc.details, headers)
 
 
 def http_error_response(exc: HTTPException):

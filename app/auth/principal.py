@@ -95,8 +95,8 @@ def resolve_workspace(*, required_header: bool = False) -> tuple[Workspace, Memb
     """
     p = current_principal()
     wanted = header_workspace_id()
-    if required_header and not wanted:
-        raise BadRequest("X-Workspace-Id header is required.", code="BAD_REQUEST")
+    if required_header and not _is_uuid(wanted):
+        raise BadRequest("X-Workspace-Id header is required (a workspace id).", code="BAD_REQUEST")
     if p.api_key is not None:
         if wanted and wanted != p.api_key.workspace_id:
             raise Forbidden("This API key is bound to another workspace.", code="FORBIDDEN")
@@ -118,6 +118,14 @@ def member_workspace(workspace_id: str) -> tuple[Workspace, Membership]:
     if m is None:
         raise NotFound("Workspace not found.")
     return ws, m
+
+
+def _is_uuid(value: str | None) -> bool:
+    import uuid
+    try:
+        return bool(value) and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def _looks_like_id(value: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import require_role
 from app.errors import Conflict, NotFound, PaymentRequired
@@ -91,8 +92,13 @@ def create(user: User, data: dict, *, form: bool = False, enforce_plan: bool = T
     slug = slug or _slugify(name)
     ws = Workspace(name=name, slug=slug, slug_active=slug, color_idx=color or 0, owner_id=user.id,
                    created_by=user.id)
-    db.session.add(ws)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():          # a concurrent create may win the slug first
+            db.session.add(ws)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("This slug is already taken.", code="WORKSPACE_SLUG_TAKEN",
+                       details=[{"field": "slug", "message": "is already taken"}]) from None
     db.session.add(Membership(workspace_id=ws.id, user_id=user.id, role="admin"))
     db.session.flush()
     return ws

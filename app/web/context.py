@@ -1,7 +1,7 @@
 """The current workspace of a browser session, and template globals."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, has_request_context
 from flask_login import current_user
 
 from app.errors import NotFound
@@ -10,9 +10,14 @@ from app.models import Membership, Workspace
 from app.services import workspaces as ws_svc
 
 
+def _signed_in() -> bool:
+    """False outside a request (emails rendered by workers and the CLI) and for anonymous users."""
+    return has_request_context() and current_user is not None and current_user.is_authenticated
+
+
 def memberships():
     if "memberships" not in g:
-        g.memberships = ws_svc.memberships_for_user(current_user) if current_user.is_authenticated else []
+        g.memberships = ws_svc.memberships_for_user(current_user) if _signed_in() else []
     return g.memberships
 
 
@@ -49,7 +54,7 @@ def register(app):
 
     @app.context_processor
     def _globals():
-        found = current_membership() if current_user.is_authenticated else None
+        found = current_membership() if _signed_in() else None
         return {
             "current_workspace": found[0] if found else None,
             "current_role": found[1].role if found else None,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -59,23 +58,17 @@ def jwt():
     return jwt_for
 
 
-class _FreshContextClient(FlaskClient):
-    """Each request runs in its own app context, like in production.
-
-    The autouse `_clean` fixture keeps an app context pushed for the whole test; without this the
-    requests of one test would share it (one `g`: the first caller's cached principal and request id,
-    and one SQLAlchemy session with the test code)."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    return _FreshContextClient(app, app.response_class, use_cookies=True)
-
-
 def fresh():
     """End the test's own transaction so the next reads see what the requests committed."""
     db.session.rollback()
+
+
+def dump() -> dict:
+    """Every row of every table (to prove a refused request changed nothing at all, updates included)."""
+    db.session.rollback()
+    out = {}
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(select(table)).all()
+        out[table.name] = sorted(repr(tuple(r)) for r in rows)
+    db.session.rollback()
+    return out

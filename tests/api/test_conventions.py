@@ -170,3 +170,8 @@ def test_no_version_gate_header_above_sdk(owner_api):
     value = owner_api.get("/api/v1/auth/whoami").headers.get("X-OnePin-Required-Version")
     if value:
         assert Version(value) <= Version("0.16.1")
+
+
+def test_definite_conflicts_say_retry_after_zero(owner_api, workspace):
+    resp = owner_api.post("/api/v1/workspaces", json={"name": "Dup", "slug": workspace.slug})
+    assert resp.status_code == 409 and resp.headers["Retry-After"] == "0"

@@ -135,8 +135,6 @@ def test_plan_limit_on_owned_workspaces_402(api, owner, workspace, owner_key):
     err = assert_error(a.post("/api/v1/workspaces", json={"name": "Four"}), 402)
     assert err["error"]["code"] == "PLAN_LIMIT_REACHED"
     assert count(Workspace) == before == 3
-    # joined workspaces don't count, only owned ones
-    fresh()
 
 
 def test_plan_limit_ignores_joined_and_deleted(api, owner, workspace, owner_key):
@@ -399,3 +397,56 @@ def test_settings_defaults_persisted_on_first_read(owner_api, workspace):
 def test_settings_readable_by_viewer(api, workspace):
     viewer = add_member(workspace, role="viewer")
     assert_envelope(api.as_(jwt_for(viewer)).get(f"/api/v1/workspaces/{workspace.id}/settings"))
+
+
+@pytest.mark.parametrize("header", ["not-a-uuid", "x" * 36, "123"])
+def test_slug_available_invalid_header_400(api, owner, workspace, owner_key, header):
+    assert_error(api.as_(jwt_for(owner), header).get("/api/v1/workspaces/slug-available?slug=x"), 400)
+    assert_error(api.as_(owner_key, header).get("/api/v1/workspaces/slug-available?slug=x"), 400)
+
+
+def test_restricted_key_list_paging_is_about_its_workspace(api, owner, workspace):
+    make_workspace(owner, name="Second")
+    third = make_workspace(owner, name="Third")
+    key = make_key(third, owner, ["workspace:read"])
+    body = assert_envelope(api.as_(key).get("/api/v1/workspaces?limit=1"))
+    assert [r["id"] for r in body["data"]] == [third.id]
+    assert body["pagination"]["next"] is None
+    assert assert_envelope(api.as_(key).get("/api/v1/workspaces?offset=1"))["data"] == []
+
+
+def test_concurrent_creates_with_one_slug_give_one_workspace_and_a_409(app):
+    """Two racing creates: the unique index decides; the loser gets 409, never a 500."""
+    import threading
+
+    from app.errors import Conflict
+    from app.extensions import db
+    from app.models import Workspace
+    from app.services import workspaces as ws_svc
+    from tests.factories import make_user
+    users = [make_user(), make_user()]
+    ids = [u.id for u in users]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def create(uid):
+        with app.app_context():
+            from app.models import User
+            user = db.session.get(User, uid)
+            barrier.wait()
+            try:
+                ws_svc.create(user, {"name": "Race", "slug": "race-slug"})
+                db.session.commit()
+                results.append("ok")
+            except Conflict as exc:
+                db.session.rollback()
+                results.append(exc.code)
+
+    threads = [threading.Thread(target=create, args=(uid,)) for uid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["WORKSPACE_SLUG_TAKEN", "ok"]
+    db.session.rollback()
+    assert db.session.query(Workspace).filter_by(slug_active="race-slug").count() == 1

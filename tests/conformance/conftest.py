@@ -4,13 +4,15 @@
 Design
 * The live server gets its own PostgreSQL database (onepin_test_conf) and Redis db 12. It starts once per
   session; tests stay independent because every test signs up its own users/workspaces with unique emails.
-* The in-process `app` fixture of tests/conftest.py (and its autouse `_clean`) keeps working on whatever
-  TEST_DATABASE_URL points to (run with onepin_test_confapp / redis db 10); it never touches the live DB.
+* The in-process `app` fixture of tests/conftest.py is not used here: its autouse `_clean` (which would
+  truncate TEST_DATABASE_URL before each test) is overridden by a no-op below, so this directory never
+  touches the in-process test database at all.
 * The invite email is read straight from the live database (email_outbox) through a plain SQLAlchemy engine.
 * API keys are "made in the UI": sign up through the web form, then create the key on /settings/api-keys.
   While that page does not exist the key is minted with `onepin-server create-api-key` (same env as the server).
 
-Run:  TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/onepin_test_confapp \
+Run (the TEST_* variables only matter when other test directories run in the same session):
+      TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/onepin_test_confapp \
       TEST_REDIS_URL=redis://127.0.0.1:6379/10 .venv/bin/python -m pytest tests/conformance -q
 """
 from __future__ import annotations
@@ -54,6 +56,14 @@ def pytest_collection_modifyitems(items):
 def pytest_terminal_summary(terminalreporter):
     if KEY_SOURCE:
         terminalreporter.write_line(f"conformance: API keys minted via {KEY_SOURCE.get('path')}")
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    """Overrides tests/conftest.py's autouse `_clean` for this directory: conformance tests never touch the
+    in-process app or its database (TEST_DATABASE_URL), so they cannot collide with other suites running on
+    it. Isolation comes from fresh users/workspaces per test on the live server instead."""
+    yield
 
 
 # --------------------------------------------------------------------------------------------------
@@ -182,6 +192,28 @@ def live_server():
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
+_SERVER_ERROR = re.compile(r'"[A-Z]+ (\S+) HTTP/1\.[01]" (5\d\d) ')
+
+
+@pytest.fixture(autouse=True)
+def _no_server_errors(request):
+    """Fail the test if the live server answered any request with a 5xx while it ran."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    server = request.getfixturevalue("live_server")
+    log = Path(server.logs[0])
+    start = log.stat().st_size
+    yield
+    time.sleep(0.05)
+    with log.open("rb") as fh:
+        fh.seek(start)
+        new = fh.read().decode(errors="replace")
+    hits = _SERVER_ERROR.findall(new)
+    if hits:
+        pytest.fail(f"live server answered 5xx: {hits}\n{new[-4000:]}")
+
+
 @pytest.fixture(scope="session")
 def conf_db():
     """A plain engine on the live server's database (for reading the email outbox)."""
@@ -234,6 +266,21 @@ class Cli:
                            input=input, timeout=timeout)
         return Result(r.returncode, r.stdout, r.stderr)
 
+    def start(self, *args: str, env: dict | None = None) -> "Pending":
+        """Run in the background. For calls the SDK retries (409s back off ~3 s) so other steps can overlap."""
+        proc = subprocess.Popen([ONEPIN, *args], env=self.env(env), cwd=self.home, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        return Pending(proc)
+
+
+class Pending:
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+
+    def result(self, timeout: int = 60) -> Result:
+        out, err = self.proc.communicate(timeout=timeout)
+        return Result(self.proc.returncode, out, err)
+
 
 @pytest.fixture
 def cli_factory(tmp_path):
@@ -270,17 +317,23 @@ class Account:
         """A new API key for the account's current workspace, made on /settings/api-keys when it exists."""
         page = self.web.get("/settings/api-keys")
         if page.status_code == 200 and "csrf_token" in page.text:
-            form = [("csrf_token", _csrf(page.text)), ("name", name)]
-            form += [("scopes", s) for s in scopes.split(",")]
+            form = {"csrf_token": _csrf(page.text), "name": name, "scopes": scopes.split(",")}
             resp = self.web.post("/settings/api-keys", data=form)
             m = _NEW_KEY.search(resp.text)
-            assert resp.status_code == 200 and m, (resp.status_code, resp.text[:3000])
+            assert resp.status_code in (200, 201) and m, (resp.status_code, resp.text[:3000])
             KEY_SOURCE["path"] = "ui (/settings/api-keys)"
             return m.group(1)
         KEY_SOURCE.setdefault("path", "server-cli (onepin-server create-api-key)")
         slug = self.workspace_slug()
         return self.server.server_cli("create-api-key", "--email", self.email, "--workspace", slug,
                                       "--scopes", scopes, "--name", name)
+
+    def revoke_key(self, key_id: str) -> None:
+        """Revoke a key with the Revoke button of /settings/api-keys."""
+        page = self.web.get("/settings/api-keys")
+        assert page.status_code == 200, page.text[:500]
+        resp = self.web.post(f"/settings/api-keys/{key_id}/revoke", data={"csrf_token": _csrf(page.text)})
+        assert resp.status_code in (200, 302, 303), (resp.status_code, resp.text[:1000])
 
     def workspace_slug(self) -> str:
         """Slug of the workspace created at sign-up (for the operator CLI fallback)."""

@@ -8,6 +8,7 @@ from app.api.params import body, paging
 from app.api.registry import endpoint
 from app.errors import BadRequest, ValidationFailed
 from app.extensions import db
+from app.models import Workspace
 from app.services import members as members_svc
 from app.services import workspaces as ws_svc
 from app.services.plans import get_plan
@@ -26,9 +27,10 @@ def list_workspaces():
     """Workspaces where the caller has any role."""
     p = principal("workspace:read")
     offset, limit = paging()
-    rows = ws_svc.list_for_user(p.user, offset, limit + 1)
-    if p.api_key is not None and not p.full_access:
-        rows = [w for w in rows if w.id == p.api_key.workspace_id]
+    if p.api_key is not None and not p.full_access:  # a restricted key sees only its own workspace
+        rows = [db.session.get(Workspace, p.api_key.workspace_id)][offset:offset + limit + 1]
+    else:
+        rows = ws_svc.list_for_user(p.user, offset, limit + 1)
     return ok_list([ws_svc.workspace_out(w) for w in rows[:limit]], limit=limit, offset=offset,
                    has_more=len(rows) > limit)
 

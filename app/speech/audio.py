@@ -1,0 +1,235 @@
+"""Audio helpers: encode/decode, resample, loudness, limiting and cheap sanity checks.
+
+Everything takes and returns ``Audio`` (mono float32 in [-1, 1]). Encoding uses soundfile
+(libsndfile writes WAV, FLAC, OGG and MP3 itself: no ffmpeg), resampling soxr, loudness pyloudnorm.
+The checks (silence, clipping, duration) are plain numpy.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .tts.base import Audio
+
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+MIN_LOUDNESS_S = 0.4  # pyloudnorm's gating block; shorter clips cannot be measured
+_EPS = 1e-12
+
+
+# -- conversions -------------------------------------------------------------------------------
+def to_mono(samples: np.ndarray) -> np.ndarray:
+    """(frames,) or (frames, channels) → (frames,) float32 by averaging channels."""
+    x = np.asarray(samples, dtype=np.float32)
+    if x.ndim == 1:
+        return x
+    if x.ndim == 2:
+        return x.mean(axis=1, dtype=np.float32) if x.shape[1] > 1 else x[:, 0].copy()
+    raise ValueError(f"expected 1-D or 2-D samples, got shape {x.shape}")
+
+
+def resample(audio: Audio, rate: int, quality: str = "HQ") -> Audio:
+    if rate == audio.sample_rate or audio.num_samples == 0:
+        return Audio(audio.samples, rate) if rate != audio.sample_rate else audio
+    import soxr
+    y = soxr.resample(audio.samples, audio.sample_rate, rate, quality=quality)
+    return Audio(np.asarray(y, dtype=np.float32), rate)
+
+
+def _write(audio: Audio, fmt: str, subtype: str | None, **kwargs) -> bytes:
+    import soundfile as sf
+    buf = io.BytesIO()
+    sf.write(buf, np.clip(audio.samples, -1.0, 1.0), audio.sample_rate, format=fmt,
+             subtype=subtype, **kwargs)
+    return buf.getvalue()
+
+
+def to_wav_bytes(audio: Audio) -> bytes:
+    """16-bit PCM WAV."""
+    return _write(audio, "WAV", "PCM_16")
+
+
+def to_flac_bytes(audio: Audio) -> bytes:
+    return _write(audio, "FLAC", "PCM_16")
+
+
+def to_mp3_bytes(audio: Audio, compression_level: float | None = None) -> bytes:
+    """MP3 via libsndfile/LAME. Rates MP3 cannot carry are resampled to 22050/24000/44100 Hz.
+
+    ``compression_level`` 0.0 (best quality, biggest) .. 1.0 (smallest); None = libsndfile default.
+    """
+    if audio.sample_rate not in MP3_RATES:
+        target = min((22050, 24000, 44100), key=lambda r: (r < audio.sample_rate, abs(r - audio.sample_rate)))
+        audio = resample(audio, target)
+    kwargs = {} if compression_level is None else {"compression_level": compression_level}
+    return _write(audio, "MP3", "MPEG_LAYER_III", **kwargs)
+
+
+def decode(data: bytes) -> Audio:
+    """Any format libsndfile reads (WAV, FLAC, OGG/Opus, MP3 ...) → mono Audio."""
+    import soundfile as sf
+    try:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise ValueError(f"cannot decode audio: {exc}") from exc
+    return Audio(to_mono(samples), int(rate))
+
+
+# -- levels ------------------------------------------------------------------------------------
+def db_to_gain(db: float) -> float:
+    return float(10.0 ** (db / 20.0))
+
+
+def peak_dbfs(audio: Audio) -> float:
+    if audio.num_samples == 0:
+        return float("-inf")
+    return float(20.0 * np.log10(max(float(np.max(np.abs(audio.samples))), _EPS)))
+
+
+def rms_dbfs(audio: Audio) -> float:
+    if audio.num_samples == 0:
+        return float("-inf")
+    rms = float(np.sqrt(np.mean(np.square(audio.samples, dtype=np.float64))))
+    return float(20.0 * np.log10(max(rms, _EPS)))
+
+
+def _frame_rms_dbfs(audio: Audio, frame_ms: float = 20.0) -> np.ndarray:
+    n = max(1, int(audio.sample_rate * frame_ms / 1000))
+    x = audio.samples
+    frames = len(x) // n
+    if frames == 0:
+        frames_x = x[None, :] if len(x) else np.zeros((0, n), np.float32)
+    else:
+        frames_x = x[: frames * n].reshape(frames, n)
+    rms = np.sqrt(np.mean(np.square(frames_x, dtype=np.float64), axis=1))
+    return 20.0 * np.log10(np.maximum(rms, _EPS))
+
+
+def _running_min(x: np.ndarray, half: int) -> np.ndarray:
+    """Minimum over [i-half, i+half] for every i, O(n) (van Herk / Gil-Werman)."""
+    w = 2 * half + 1
+    n = len(x)
+    padded = np.concatenate([np.full(half, np.inf), x, np.full(half + (-(n + 2 * half)) % w, np.inf)])
+    blocks = padded.reshape(-1, w)
+    prefix = np.minimum.accumulate(blocks, axis=1).ravel()
+    suffix = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    idx = np.arange(n)
+    return np.minimum(suffix[idx], prefix[idx + w - 1])
+
+
+def peak_limit(audio: Audio, ceiling_dbfs: float = -1.0, window_ms: float = 5.0) -> Audio:
+    """Keep every sample under ``ceiling_dbfs`` with a smooth gain dip around each peak.
+
+    Samples already under the ceiling are returned untouched; otherwise the gain needed at each
+    peak is spread over ``window_ms`` either side (min filter + box average), so no hard clipping.
+    """
+    ceiling = db_to_gain(ceiling_dbfs)
+    x = audio.samples
+    if audio.num_samples == 0 or float(np.max(np.abs(x))) <= ceiling:
+        return audio
+    need = np.minimum(1.0, ceiling / np.maximum(np.abs(x).astype(np.float64), _EPS))
+    half = max(1, int(audio.sample_rate * window_ms / 1000))
+    gain = _running_min(need, half)
+    kernel = np.ones(half + 1) / (half + 1)  # shorter than the min window: stays <= need at peaks
+    gain = np.convolve(gain, kernel, mode="same")
+    y = np.clip(x * gain, -ceiling, ceiling).astype(np.float32)
+    return Audio(y, audio.sample_rate)
+
+
+@dataclass(frozen=True)
+class LoudnessResult:
+    audio: Audio
+    normalized: bool             # False: returned unchanged (too short or silent)
+    measured_lufs: float | None  # integrated loudness before normalising
+    gain_db: float = 0.0
+    reason: str = ""
+
+
+def measure_lufs(audio: Audio) -> float | None:
+    """Integrated loudness (ITU-R BS.1770), or None when the clip is too short to measure."""
+    if audio.duration_s < MIN_LOUDNESS_S:
+        return None
+    import pyloudnorm
+    value = float(pyloudnorm.Meter(audio.sample_rate).integrated_loudness(audio.samples.astype(np.float64)))
+    return value if np.isfinite(value) else float("-inf")
+
+
+def loudness_normalize(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs: float | None = -1.0) -> LoudnessResult:
+    """Gain to ``target_lufs`` integrated loudness, then peak-limit to ``ceiling_dbfs`` (None: no
+    limiting). Clips under 0.4 s or silent clips are returned unchanged with ``normalized=False``."""
+    lufs = measure_lufs(audio)
+    if lufs is None:
+        return LoudnessResult(audio, False, None, 0.0, f"shorter than {MIN_LOUDNESS_S} s: not measurable")
+    if lufs == float("-inf"):
+        return LoudnessResult(audio, False, lufs, 0.0, "silent: nothing to normalise")
+    gain_db = target_lufs - lufs
+    out = Audio(audio.samples * np.float32(db_to_gain(gain_db)), audio.sample_rate)
+    if ceiling_dbfs is not None:
+        out = peak_limit(out, ceiling_dbfs)
+    return LoudnessResult(out, True, lufs, gain_db, "")
+
+
+# -- checks ------------------------------------------------------------------------------------
+def is_silent(audio: Audio, threshold_dbfs: float = -55.0) -> bool:
+    """True when no 20 ms frame is louder (RMS) than ``threshold_dbfs``."""
+    if audio.num_samples == 0:
+        return True
+    return bool(np.max(_frame_rms_dbfs(audio)) < threshold_dbfs)
+
+
+def clipping_ratio(audio: Audio, level: float = 0.99) -> float:
+    """Fraction of samples at or above ``level`` of full scale (0.0 = no clipping)."""
+    if audio.num_samples == 0:
+        return 0.0
+    return float(np.mean(np.abs(audio.samples) >= level))
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def count_words(text: str) -> float:
+    """Words in ``text``; a Han or kana character counts as 0.6 of a word (no spaces there)."""
+    cjk = len(_CJK.findall(text))
+    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    return words + 0.6 * cjk
+
+
+def expected_duration_ms(text: str, words_per_minute: float = 175.0) -> float:
+    return 60000.0 * count_words(text) / max(words_per_minute, 1.0)
+
+
+def duration_plausible(audio: Audio, text: str, words_per_minute: float = 175.0, *,
+                       low: float = 0.4, high: float = 2.5, slack_ms: float = 500.0) -> tuple[bool, str]:
+    """Is the audio's length believable for ``text`` at ``words_per_minute``?
+
+    Accepts ``expected*low - slack .. expected*high + slack``; the slack covers lead-in/out
+    silence and very short lines.
+    """
+    expected = expected_duration_ms(text, words_per_minute)
+    actual = audio.duration_ms
+    lo, hi = max(0.0, expected * low - slack_ms), expected * high + slack_ms
+    detail = f"duration {actual / 1000:.2f} s, expected about {expected / 1000:.2f} s"
+    if actual < lo or actual == 0:
+        return False, f"too short: {detail}"
+    if actual > hi:
+        return False, f"too long: {detail}"
+    return True, detail
+
+
+def trim_silence(audio: Audio, threshold_dbfs: float = -50.0, pad_ms: float = 50.0,
+                 frame_ms: float = 10.0) -> Audio:
+    """Cut leading and trailing frames quieter than ``threshold_dbfs``, keeping ``pad_ms``."""
+    if audio.num_samples == 0:
+        return audio
+    levels = _frame_rms_dbfs(audio, frame_ms)
+    loud = np.flatnonzero(levels >= threshold_dbfs)
+    if loud.size == 0:
+        return Audio(np.zeros(0, np.float32), audio.sample_rate)
+    n = max(1, int(audio.sample_rate * frame_ms / 1000))
+    pad = int(audio.sample_rate * pad_ms / 1000)
+    start = max(0, loud[0] * n - pad)
+    end = min(audio.num_samples, (loud[-1] + 1) * n + pad)
+    return Audio(audio.samples[start:end].copy(), audio.sample_rate)

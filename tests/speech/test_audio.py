@@ -1,0 +1,125 @@
+"""Audio helpers: encode/decode, loudness, checks."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.speech import audio as A
+from app.speech.tts import Audio
+
+
+def sine(freq=440.0, seconds=2.0, amp=0.5, rate=22050):
+    t = np.arange(int(seconds * rate)) / rate
+    return Audio((amp * np.sin(2 * np.pi * freq * t)).astype(np.float32), rate)
+
+
+@pytest.fixture(scope="module")
+def speech(espeak):
+    return espeak.synthesize("This is a short test sentence for the audio helpers.", "en-us")
+
+
+def test_audio_dataclass():
+    a = Audio(np.zeros(22050), 22050)
+    assert a.samples.dtype == np.float32 and a.duration_ms == 1000.0
+    with pytest.raises(ValueError):
+        Audio(np.zeros((10, 2)), 22050)
+
+
+def test_wav_round_trip(speech):
+    data = A.to_wav_bytes(speech)
+    assert data[:4] == b"RIFF"
+    back = A.decode(data)
+    assert back.sample_rate == speech.sample_rate
+    assert abs(back.duration_ms - speech.duration_ms) < 0.05 * speech.duration_ms
+    assert np.max(np.abs(back.samples - speech.samples)) < 1e-3
+
+
+def test_mp3_round_trip(speech):
+    data = A.to_mp3_bytes(speech)
+    assert len(data) < len(A.to_wav_bytes(speech))
+    back = A.decode(data)
+    assert abs(back.duration_ms - speech.duration_ms) < 0.05 * speech.duration_ms
+    assert not A.is_silent(back)
+
+
+def test_mp3_resamples_unsupported_rates():
+    back = A.decode(A.to_mp3_bytes(sine(rate=20000)))
+    assert back.sample_rate == 22050
+    assert abs(back.duration_ms - 2000) < 100
+
+
+def test_decode_stereo_and_garbage():
+    import io
+
+    import soundfile as sf
+    buf = io.BytesIO()
+    sf.write(buf, np.stack([np.full(1000, 0.5), np.full(1000, -0.5)], axis=1), 16000, format="FLAC")
+    mono = A.decode(buf.getvalue())
+    assert mono.sample_rate == 16000 and np.allclose(mono.samples, 0.0, atol=1e-3)
+    with pytest.raises(ValueError):
+        A.decode(b"not audio at all")
+
+
+def test_resample(speech):
+    r = A.resample(speech, 16000)
+    assert r.sample_rate == 16000
+    assert abs(r.duration_ms - speech.duration_ms) < 1
+
+
+def test_loudness_normalize(speech):
+    quiet = Audio(speech.samples * 0.05, speech.sample_rate)
+    assert A.measure_lufs(quiet) < -35
+    result = A.loudness_normalize(quiet, -20.0)
+    assert result.normalized
+    assert abs(A.measure_lufs(result.audio) - (-20.0)) <= 1.0
+    assert A.peak_dbfs(result.audio) <= -1.0 + 1e-3
+
+
+def test_loudness_normalize_skips_short_and_silent():
+    short = sine(seconds=0.2)
+    r = A.loudness_normalize(short)
+    assert not r.normalized and r.audio is short and "0.4" in r.reason
+    silent = Audio(np.zeros(22050), 22050)
+    assert not A.loudness_normalize(silent).normalized
+
+
+def test_peak_limit():
+    loud = sine(amp=1.0)
+    spike = loud.samples.copy()
+    spike[1000] = 1.0
+    limited = A.peak_limit(Audio(spike * 1.5, 22050), ceiling_dbfs=-1.0)
+    assert A.peak_dbfs(limited) <= -1.0 + 1e-3
+    quiet = sine(amp=0.1)
+    assert A.peak_limit(quiet) is quiet
+
+
+def test_is_silent(speech):
+    assert A.is_silent(Audio(np.zeros(22050), 22050))
+    assert A.is_silent(Audio(np.zeros(0), 22050))
+    assert not A.is_silent(speech)
+
+
+def test_clipping_ratio():
+    clean = sine(amp=0.5)
+    clipped = Audio(np.clip(sine(amp=2.0).samples, -1.0, 1.0), 22050)
+    assert A.clipping_ratio(clean) == 0.0
+    assert A.clipping_ratio(clipped) > 0.3
+
+
+def test_expected_duration_and_plausibility(speech):
+    assert A.expected_duration_ms("one two three", 180) == pytest.approx(1000)
+    assert A.expected_duration_ms("你好世界") > 0
+    ok, _ = A.duration_plausible(speech, "This is a short test sentence for the audio helpers.")
+    assert ok
+    ok, reason = A.duration_plausible(speech, " ".join(["word"] * 60))
+    assert not ok and reason.startswith("too short")
+    ok, reason = A.duration_plausible(speech, "Hi")
+    assert not ok and reason.startswith("too long")
+
+
+def test_trim_silence(speech):
+    rate = speech.sample_rate
+    padded = Audio(np.concatenate([np.zeros(rate), speech.samples, np.zeros(rate)]), rate)
+    trimmed = A.trim_silence(padded)
+    assert speech.duration_ms - 300 < trimmed.duration_ms < speech.duration_ms + 200
+    assert A.trim_silence(Audio(np.zeros(rate), rate)).num_samples == 0
