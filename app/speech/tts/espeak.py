@@ -11,6 +11,7 @@ variant (``"en-us+f3"``). A language code (``"en-gb"``, ``"zh"``) or the full id
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 from importlib import metadata
 
@@ -62,6 +63,16 @@ _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), 
                                   ctypes.POINTER(_Event))
 
 _LIB_LOCK = threading.RLock()
+
+
+def _reset_lock_after_fork() -> None:
+    # A forked child (e.g. an RQ work horse) inherits the library state but must not inherit a
+    # lock held by another thread of the parent.
+    global _LIB_LOCK
+    _LIB_LOCK = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_after_fork)
 
 
 def _load_library():
@@ -230,7 +241,7 @@ class EspeakEngine:
             flags |= espeakPHONEMES
         if ssml:
             flags |= espeakSSML
-        data = text.encode("utf-8") + b"\0"
+        data = text.replace("\0", " ").encode("utf-8") + b"\0"
         buf = ctypes.create_string_buffer(data, len(data))
         with _LIB_LOCK:
             self._set_voice(name)
@@ -255,7 +266,7 @@ class EspeakEngine:
         """IPA for ``text`` as spoken by ``voice`` (clauses joined by a space)."""
         require_text(text)
         name = self.resolve_voice(voice.partition("+")[0] if isinstance(voice, str) else voice)
-        data = text.encode("utf-8")
+        data = text.replace("\0", " ").encode("utf-8")
         buf = ctypes.create_string_buffer(data)
         ptr = ctypes.c_void_p(ctypes.addressof(buf))
         parts: list[str] = []
