@@ -35,8 +35,7 @@ from app.auth.permissions import require_role
 from app.errors import NotFound, PaymentRequired, ValidationFailed
 from app.extensions import db
 from app.models import Membership, Upload, User, Workflow, Workspace, iso, new_id
-from app.services import plans
-from app.services import script_files
+from app.services import plans, script_files
 from app.storage import get_store, workspace_key
 from app.validation import Validation
 

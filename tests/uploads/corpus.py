@@ -20,6 +20,14 @@ def docx(paragraphs: list[str], extra_entries: int = 0) -> bytes:
     return buf.getvalue()
 
 
+def docx_raw(body_xml: str) -> bytes:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body_xml}</w:body></w:document>'
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", xml)
+    return buf.getvalue()
+
+
 def zip_bomb() -> bytes:
     """A DOCX-shaped zip whose document.xml unpacks to 200 MB (about 200 KB compressed)."""
     buf = io.BytesIO()

@@ -26,6 +26,13 @@ VALID = [
     ("xliff", corpus.XLIFF20, ["Good morning.", "One.", "Two."],
      [{"line_id": "u1", "translations": {"fr-fr": "Bonjour."}}, {"line_id": "u2.s1"}, {"line_id": "u2.s2"}]),
     ("docx", corpus.docx(["First paragraph.", "", "Second &amp; last."]), ["First paragraph.", "Second & last."], None),
+    ("docx", corpus.docx_raw('<w:p><w:r><w:t>Outer</w:t></w:r><w:r><w:pict><w:txbxContent><w:p><w:r><w:t>Box'
+                             '</w:t></w:r></w:p></w:txbxContent></w:pict><w:t> tail</w:t><w:br/><w:t>Next</w:t></w:r>'
+                             '</w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'),
+     ["Box", "Outer tail", "Next", "Cell"], None),
+    ("xliff", b'<xliff version="1.2"><file target-language="ja"><body><trans-unit id="1"><source>Click '
+              b'<ph id="1">&lt;b&gt;</ph>here</source><target>\xe3\x81\x93\xe3\x81\x93</target></trans-unit></body></file></xliff>',
+     ["Click here"], [{"line_id": "1", "translations": {"ja": "\u3053\u3053"}}]),
     ("pdf", corpus.pdf(["Hello from a PDF.", "Second (line)."]), ["Hello from a PDF.", "Second (line)."], None),
 ]
 

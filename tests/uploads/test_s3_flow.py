@@ -13,7 +13,13 @@ from app.extensions import db
 from app.models import Upload
 from app.services import uploads as up_svc
 from app.storage.s3 import S3Store
-from tests.conftest import TEST_REDIS, Api, _fresh_context_client_class, assert_envelope, assert_error
+from tests.conftest import (
+    TEST_REDIS,
+    Api,
+    _fresh_context_client_class,
+    assert_envelope,
+    assert_error,
+)
 from tests.uploads import corpus
 from tests.uploads.conftest import make_workflow
 

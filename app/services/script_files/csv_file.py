@@ -5,7 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from app.services.script_files.common import ScriptFileError, clean, decode_text, line, locale_key
+from app.services.script_files.common import (
+    ScriptFileError,
+    clean,
+    decode_text,
+    line,
+    locale_key,
+)
 
 TEXT_COLUMNS = ("text", "source", "script")
 ID_COLUMNS = ("line_id", "id")

@@ -49,20 +49,35 @@ def parse(data: bytes) -> list[dict]:
     if len(xml) > MAX_DOCUMENT_XML:
         raise ScriptFileError("Refused: word/document.xml is too large; possible zip bomb.")
     root = parse_xml(xml, "word/document.xml")
-    out = []
-    for para in root.iter():
-        if local(para.tag) != "p":
-            continue
-        buf: list[str] = []
-        for el in para.iter():
-            name = local(el.tag)
-            if name == "t" and el.text:
-                buf.append(el.text)
-            elif name == "tab":
-                buf.append(" ")
-            elif name in ("br", "cr"):
-                buf.append("\n")
-        for piece in "".join(buf).split("\n"):
-            if clean(piece):
-                out.append(line(clean(piece)))
+    out: list[dict] = []
+    _paragraphs(root, out)
     return out
+
+
+def _paragraphs(el, out: list[dict]) -> None:
+    """Paragraphs in document order; a paragraph nested in another (text box) is its own line."""
+    for child in el:
+        if local(child.tag) == "p":
+            buf: list[str] = []
+            _runs(child, buf, out)
+            for piece in "".join(buf).split("\n"):
+                if clean(piece):
+                    out.append(line(clean(piece)))
+        else:
+            _paragraphs(child, out)
+
+
+def _runs(el, buf: list[str], out: list[dict]) -> None:
+    for child in el:
+        name = local(child.tag)
+        if name == "t" and child.text:
+            buf.append(child.text)
+        elif name == "tab":
+            buf.append(" ")
+        elif name in ("br", "cr"):
+            buf.append("\n")
+        elif name == "p":  # a text box's paragraph inside this one: its own line, emitted first
+            _paragraphs([child], out)
+        else:
+            _runs(child, buf, out)
+

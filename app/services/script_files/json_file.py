@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import json
 
-from app.services.script_files.common import ScriptFileError, clean, decode_text, line, locale_key
+from app.services.script_files.common import (
+    ScriptFileError,
+    clean,
+    decode_text,
+    line,
+    locale_key,
+)
 
 
 def parse(data: bytes) -> list[dict]:

@@ -2,7 +2,13 @@
 meta.translations under the document's target language."""
 from __future__ import annotations
 
-from app.services.script_files.common import ScriptFileError, binary_kind, clean, line, locale_key
+from app.services.script_files.common import (
+    ScriptFileError,
+    binary_kind,
+    clean,
+    line,
+    locale_key,
+)
 from app.services.script_files.xml_safe import local, parse_xml
 
 _CODE = {"ph", "bpt", "ept", "it", "sub"}  # XLIFF 1.2 native-code elements: not spoken text
