@@ -108,7 +108,7 @@ def _reachability(order: list, edges: list) -> dict[str, set]:
     return out
 
 
-def _rate(node: dict, ntype: str, locale: str | None, how: str):
+def _rate(node: dict, ntype: str, locale: str | None):
     if ntype != GENERATOR:
         return pricing.node_rate(ntype)
     vm = _config(node).get("voice_map")
@@ -119,11 +119,9 @@ def _rate(node: dict, ntype: str, locale: str | None, how: str):
 
 
 def _units(lines: list[str], unit: str, locale: str | None, how: str) -> Fraction:
-    if how == "translated":
-        chars = sum(len(x) for x in lines)
-        if unit == "byte":
-            return chars * pricing.bytes_per_char(locale)
-        return Fraction(sum(pricing.units_in(x, unit) for x in lines))
+    """Units of the lines in `locale`; translated text is assumed as long as its source."""
+    if how == "translated" and unit == "byte":
+        return sum(len(x) for x in lines) * pricing.bytes_per_char(locale)
     return Fraction(sum(pricing.units_in(x, unit) for x in lines))
 
 
@@ -143,7 +141,7 @@ def price(defn: dict, script: script_source.Script) -> dict:
         for (sid, loc), how in locales.get(nid, {}).items():
             if ntype == TRANSLATOR and how == "source":
                 continue  # a translator charges only for the languages it adds
-            rate = _rate(node, ntype, loc, how)
+            rate = _rate(node, ntype, loc)
             cost = rate.credits(_units(lines_of.get(sid, []), rate.unit, loc, how))
             for s in SCENARIOS:
                 per_locale[loc][s] += cost * flows[s].get(nid, 0)
@@ -191,8 +189,9 @@ def synthetic_text(unit_chars: int = UNIT_CHARS) -> str:
     lines, total, i = [], 0, 0
     while total < unit_chars:
         line = _SAMPLE[i % len(_SAMPLE)].strip()[: unit_chars - total]
-        if line.strip():
-            lines.append(line)
+        if line[-1] == " ":
+            line = line[:-1] + "."     # keep the length; a line never ends in a space
+        lines.append(line)
         total += len(line)
         i += 1
     return "\n".join(lines)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import copy
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import update as sql_update
 
 from app.auth.permissions import require_role
-from app.errors import Forbidden, NotFound, ValidationFailed
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models import Membership, Template, TemplateFavorite, Workspace, iso
 from app.models.base import utcnow
@@ -233,7 +234,7 @@ def clone(t: Template, ws: Workspace, membership: Membership, user, data: dict):
                                               "description": out["description"],
                                               "definition": out["definition"]},
                        note=f"cloned from template {t.id}")
-    db.session.execute(update(Template).where(Template.id == t.id)
+    db.session.execute(sql_update(Template).where(Template.id == t.id)
                        .values(uses_count=Template.uses_count + 1).execution_options(synchronize_session=False))
     from app.services import activity
     activity.record(ws.id, user.id, "template_applied", "template.cloned", "workflow", wf.id, wf.name,

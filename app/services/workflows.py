@@ -6,7 +6,7 @@ import copy
 import json
 import unicodedata
 
-from sqlalchemy import and_, exists, false, func, not_, or_, select
+from sqlalchemy import exists, false, func, not_, or_, select
 
 from app.auth.permissions import require_role
 from app.errors import NotFound, ValidationFailed

@@ -220,3 +220,18 @@ def test_max_scales_with_max_retries(owner_api, retries):
     wf = make_wf(owner_api, linear("\n".join([LINE] * 10), retries=retries))
     rows = by_node(assert_envelope(preview(owner_api, wf))["data"])
     assert rows["gen"][2] == 2 * (1 + retries) and rows["wer"][2] == 3 * (1 + retries)
+
+
+def test_fail_branch_to_another_generator_is_priced_for_failing_lines_only():
+    from app.services import estimates, script_source
+    defn = linear("\n".join([LINE] * 10), retries=0)
+    nodes, edges = defn["graph"]["nodes"], defn["graph"]["edges"]
+    nodes.append({"id": "backup", "type": "operator_generator", "position": {"x": 600, "y": 200},
+                  "config": {"voice_map": {"en-us": [{"voice_id": "en_US-joe-medium", "provider": "piper",
+                                                      "model": "piper-vits"}]}}})
+    edges[3] = {"id": "e4", "source": "wer", "sourcePort": "fail", "target": "backup", "targetPort": "lines"}
+    edges.append({"id": "e5", "source": "backup", "sourcePort": "lines", "target": "out", "targetPort": "lines"})
+    priced = estimates.price(defn, script_source.resolve(defn))
+    rows = {r["node_id"]: (r["min_credits"], r["expected_credits"], r["max_credits"]) for r in priced["breakdown"]}
+    assert rows["backup"] == (0, 1, 5)       # piper 5 / 1,000: none fail, 15 % fail (0.75 -> 1), all fail
+    assert rows["gen"] == (2, 2, 2)          # no retry loop on the first generator
