@@ -18,7 +18,6 @@ that same definition, so preview and run agree on the text by construction.
 from __future__ import annotations
 
 import copy
-import inspect
 from dataclasses import dataclass, field
 
 from app.errors import ValidationFailed
@@ -35,6 +34,7 @@ class SourceLines:
     lines: list[str]
     locale: str | None          # None: detected at run time
     origin: str                 # override | text | upload | empty
+    metas: list[dict] = field(default_factory=list)   # per line: SRT timing, bilingual translations ...
 
 
 @dataclass
@@ -105,17 +105,16 @@ def apply_overrides(defn: dict, script_text: str | None = None, source_language:
     return out
 
 
-def _upload_lines(ws, upload_id: str) -> list[str]:
-    try:
-        from app.services.uploads import lines_for_upload
-    except ImportError:
-        return []
-    try:
-        params = inspect.signature(lines_for_upload).parameters
-    except (TypeError, ValueError):
-        params = {}
-    lines = lines_for_upload(ws, upload_id) if len(params) >= 2 else lines_for_upload(upload_id)
-    return [str(x).strip() for x in (lines or []) if str(x).strip()]
+def _upload_lines(ws, upload_id: str) -> tuple[list[str], list[dict]]:
+    """(texts, metas) of a confirmed script upload; parsed lines are {"text", "meta"} dicts."""
+    from app.services.uploads import lines_for_upload
+    texts, metas = [], []
+    for line in lines_for_upload(ws, upload_id) or []:
+        text = (line.get("text") if isinstance(line, dict) else str(line) or "").strip()
+        if text:
+            texts.append(text)
+            metas.append(dict(line.get("meta") or {}) if isinstance(line, dict) else {})
+    return texts, metas
 
 
 def source_locale(node: dict) -> str | None:
@@ -134,13 +133,14 @@ def resolve(defn: dict, ws=None, *, script_text: str | None = None, source_langu
     script = Script()
     for node in source_nodes(defn):
         cfg = _config(node)
-        lines, origin = split_lines(cfg.get("text")), "text"
+        lines, origin, metas = split_lines(cfg.get("text")), "text", []
         if script_text is not None:
             origin = "override"
         elif not lines and isinstance(cfg.get("upload_id"), str) and cfg["upload_id"]:
-            lines, origin = _upload_lines(ws, cfg["upload_id"]), "upload"
+            lines, metas = _upload_lines(ws, cfg["upload_id"])
+            origin = "upload"
         script.sources.append(SourceLines(str(node.get("id")), lines, source_locale(node),
-                                          origin if lines else "empty"))
+                                          origin if lines else "empty", metas or [{} for _ in lines]))
     if require_text and script.total_lines == 0:
         raise ValidationFailed([{"field": "script_text", "message": "there is no text to price: the script is "
                                  "empty. Type a script, attach an upload, or send script_text."}])

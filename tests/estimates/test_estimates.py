@@ -235,3 +235,22 @@ def test_fail_branch_to_another_generator_is_priced_for_failing_lines_only():
     rows = {r["node_id"]: (r["min_credits"], r["expected_credits"], r["max_credits"]) for r in priced["breakdown"]}
     assert rows["backup"] == (0, 1, 5)       # piper 5 / 1,000: none fail, 15 % fail (0.75 -> 1), all fail
     assert rows["gen"] == (2, 2, 2)          # no retry loop on the first generator
+
+
+def test_an_uploaded_script_is_priced_from_its_lines(owner_api, workspace, owner, app):
+    """Uploads parse into {text, meta} lines; the estimate must price their text, nothing else."""
+    from app.extensions import db
+    from app.models import Upload
+    from app.services import script_source
+    up = Upload(workspace_id=workspace.id, user_id=owner.id, filename="s.srt", category="script",
+                content_type="application/x-subrip", format="srt", status="uploaded", storage_key="ws/x/y",
+                lines=[{"text": "Hello there.", "meta": {"start_ms": 0, "end_ms": 900}},
+                       {"text": "General Kenobi.", "meta": {"start_ms": 1000, "end_ms": 2000}}])
+    db.session.add(up)
+    db.session.commit()
+    defn = {"graph": {"nodes": [{"id": "s", "type": "source_script", "position": {"x": 0, "y": 0},
+                                 "config": {"upload_id": up.id}}], "edges": []}}
+    script = script_source.resolve(defn, workspace)
+    src = script.sources[0]
+    assert src.lines == ["Hello there.", "General Kenobi."] and src.origin == "upload"
+    assert src.metas[1] == {"start_ms": 1000, "end_ms": 2000}
