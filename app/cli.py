@@ -45,7 +45,7 @@ def web(port, host, processes):
 
 
 @main.command()
-@click.option("--queues", default="default,email", show_default=True)
+@click.option("--queues", default="engine,default,email", show_default=True)
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 def worker(queues, burst):
     """Run one RQ worker (needs REDIS_URL)."""

@@ -80,19 +80,26 @@ def gunicorn_argv(host: str, port: int, processes: int = 2) -> list[str]:
 
 
 def run_worker(queues: list[str], burst: bool = False):
+    """A non-forking RQ worker: speech engines stay loaded between jobs, and the engine's lease
+    heartbeat and reaper run beside it (leases, not RQ, recover a killed worker's takes)."""
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker
 
     from jobs import app_context
     url = os.environ.get("REDIS_URL")
     if not url:
         raise SystemExit("REDIS_URL is not set")
-    conn = Redis.from_url(url)
-    with app_context():
-        pass  # build the app (and its engines) once, before forking work-horses
-    w = Worker([Queue(q, connection=conn) for q in queues], connection=conn, worker_ttl=60,
-               maintenance_interval=60)
-    w.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+    conn = Redis.from_url(url, health_check_interval=10, socket_keepalive=True)
+    with app_context() as app:
+        from app.engine.leases import Background
+        background = Background(app)
+    background.start()
+    w = SimpleWorker([Queue(q, connection=conn) for q in queues], connection=conn, worker_ttl=60,
+                     maintenance_interval=60)
+    try:
+        w.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+    finally:
+        background.stopping.set()
 
 
 def run_all(host: str, port: int, n_workers: int) -> int:

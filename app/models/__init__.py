@@ -4,6 +4,7 @@ from app.models.api_key import SCOPES, ApiKey
 from app.models.base import iso, new_id, utcnow
 from app.models.ledger import LedgerEntry, LedgerImmutable
 from app.models.outbox import EmailOutbox
+from app.models.run_state import TAKE_CLOSED, TAKE_OPEN, IdempotencyKey, Step, Take
 from app.models.template import Template, TemplateEstimate, TemplateFavorite
 from app.models.upload import Upload
 from app.models.user import User, UserSession
@@ -14,5 +15,6 @@ __all__ = [
     "ActivityEvent", "ApiKey", "SCOPES", "LedgerEntry", "LedgerImmutable", "EmailOutbox", "User",
     "UserSession", "Invite", "Membership", "Workspace", "WorkspaceSettings", "ROLES", "ROLE_RANK",
     "iso", "new_id", "utcnow", "Template", "TemplateEstimate", "TemplateFavorite", "Upload", "Run", "Workflow",
-    "WorkflowVersion", "RUN_STATUSES", "TERMINAL", "ACTIVE",
+    "WorkflowVersion", "RUN_STATUSES", "TERMINAL", "ACTIVE", "Step", "Take", "IdempotencyKey", "TAKE_OPEN",
+    "TAKE_CLOSED",
 ]

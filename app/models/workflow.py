@@ -74,6 +74,14 @@ class Run(IdMixin, TimestampMixin, db.Model):
     finished_nodes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     total_steps: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     finished_steps: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Execution plan and progress (the engine owns these).
+    lines: Mapped[list | None] = mapped_column(JSON)           # source lines [{index, text, meta}]
+    locales: Mapped[list | None] = mapped_column(JSON)         # every locale the run produces
+    waves: Mapped[list | None] = mapped_column(JSON)           # [[node ids of wave 0], [wave 1], ...]
+    current_wave: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    step_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    export_key: Mapped[str | None] = mapped_column(String(400))
+    estimate: Mapped[dict | None] = mapped_column(JSON)
 
     workflow = relationship("Workflow")
     user = relationship("User", foreign_keys=[triggered_by])

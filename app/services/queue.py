@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 
-QUEUES = ("default", "email")
+QUEUES = ("engine", "default", "email")
 _PENDING = "onepin_after_commit"
 
 
@@ -33,12 +33,24 @@ def enqueue_after_commit(queue_name: str, func_path: str, *args, **kwargs) -> No
     db.session.info.setdefault(_PENDING, []).append((queue_name, func_path, args, kwargs))
 
 
+def after_commit(callback) -> None:
+    """Run `callback()` once the current transaction commits (dropped on rollback)."""
+    db.session.info.setdefault(_PENDING, []).append((None, callback, (), {}))
+
+
 @event.listens_for(Session, "after_commit")
 def _flush_pending(session):
     pending = session.info.pop(_PENDING, [])
     if not pending or not has_app_context():
         return
     for queue_name, func_path, args, kwargs in pending:
+        if queue_name is None:
+            try:
+                func_path()
+            except Exception:  # a side channel (Redis) must never break a committed transaction
+                import logging
+                logging.getLogger(__name__).exception("after-commit callback failed")
+            continue
         q = queue(queue_name)
         if q is not None:
             q.enqueue(func_path, *args, job_timeout=kwargs.pop("job_timeout", 120), **kwargs)

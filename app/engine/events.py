@@ -1,0 +1,58 @@
+"""Progress events: appended to a Redis stream per run (replay by Last-Event-ID) and announced on a
+pub/sub channel (live relay). Published after the transaction commits; Redis being down never
+breaks a run (the database stays the truth and the SSE endpoint resends a snapshot)."""
+from __future__ import annotations
+
+import json
+import logging
+
+from app.services.queue import after_commit, redis_conn
+
+log = logging.getLogger("onepin.engine.events")
+STREAM_MAX = 20_000
+
+
+def run_stream(run_id: str) -> str:
+    return f"onepin:run:{run_id}:events"
+
+
+def run_channel(run_id: str) -> str:
+    return f"onepin:run:{run_id}"
+
+
+def workspace_stream(workspace_id: str) -> str:
+    return f"onepin:ws:{workspace_id}:events"
+
+
+def workspace_channel(workspace_id: str) -> str:
+    return f"onepin:ws:{workspace_id}"
+
+
+def _send(run_id: str | None, workspace_id: str | None, kind: str, data: dict) -> None:
+    conn = redis_conn()
+    if conn is None:
+        return
+    payload = json.dumps(data, separators=(",", ":"), default=str)
+    try:
+        pipe = conn.pipeline(transaction=False)
+        if run_id:
+            pipe.xadd(run_stream(run_id), {"type": kind, "data": payload}, maxlen=STREAM_MAX, approximate=True)
+        if workspace_id and kind in ("run.status", "run.progress"):
+            pipe.xadd(workspace_stream(workspace_id), {"type": kind, "data": payload}, maxlen=2000, approximate=True)
+        results = pipe.execute()
+        note = json.dumps({"id": results[0] if run_id else None, "type": kind})
+        if run_id:
+            conn.publish(run_channel(run_id), note)
+        if workspace_id and kind in ("run.status", "run.progress"):
+            conn.publish(workspace_channel(workspace_id), note)
+    except Exception as exc:  # noqa: BLE001 - progress is best effort; the DB is the truth
+        log.warning("event %s for run %s not published: %s", kind, run_id, exc)
+
+
+def publish(run_id: str, workspace_id: str, kind: str, data: dict) -> None:
+    """Queue an event to go out when the current transaction commits."""
+    after_commit(lambda: _send(run_id, workspace_id, kind, data))
+
+
+def publish_now(run_id: str, workspace_id: str, kind: str, data: dict) -> None:
+    _send(run_id, workspace_id, kind, data)

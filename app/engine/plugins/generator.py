@@ -1,0 +1,109 @@
+"""operator_generator: text → speech with the voice assigned to the take's locale.
+
+Unchanged takes are reused: a take whose inputs hash (text, voice, controls, dictionary version,
+engine version) matches an accepted take of the workspace reuses its audio without synthesis.
+A retry (attempt > 1) varies the speaking rate slightly, so a deterministic engine gives a new take.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+
+from sqlalchemy import select
+
+from app.engine.plugins import register
+from app.engine.plugins.base import NodePlugin, TakeFailed, TakeOutput
+from app.extensions import db
+from app.models import Take
+from app.services import pricing
+
+log = logging.getLogger("onepin.engine.generator")
+LOCAL_PROVIDERS = {"espeak", "piper"}
+RETRY_RATE_STEP = 0.06
+
+
+def assignment_for(config: dict, locale: str) -> dict:
+    entries = (config.get("voice_map") or {}).get(locale) or []
+    if not entries:
+        raise TakeFailed(f"No voice is assigned for {locale}.")
+    return entries[0]
+
+
+def _engine(provider: str):
+    from app.speech.tts import get_engine
+    if provider not in LOCAL_PROVIDERS:
+        raise TakeFailed(f"The provider {provider!r} is not available on this server.")
+    return get_engine(provider)
+
+
+def controls_for(assignment: dict, attempt: int) -> dict:
+    controls = dict(assignment.get("canonical_controls") or {})
+    if attempt > 1:
+        speed = float(controls.get("speed", 1.0))
+        controls["speed"] = round(speed * (1 - RETRY_RATE_STEP * (attempt - 1)), 3)
+    return controls
+
+
+def cache_key(text: str, assignment: dict, controls: dict, engine_version: str, dictionary_version: str) -> str:
+    payload = {"text": text, "provider": assignment.get("provider"), "model": assignment.get("model"),
+               "voice": assignment.get("voice_id"), "controls": controls, "engine": engine_version,
+               "dictionary": dictionary_version}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class Generator(NodePlugin):
+    node_type = "operator_generator"
+    batch_size = 25
+
+    def process(self, take: Take, ctx) -> TakeOutput:
+        from app.speech import audio as audio_ops
+        from app.speech.tts.base import EngineError
+        text = (take.text or "").strip()
+        if not text:
+            raise TakeFailed("The line is empty.")
+        a = assignment_for(ctx.config, take.locale)
+        provider, model = a.get("provider"), a.get("model")
+        engine = _engine(provider)
+        controls = controls_for(a, take.attempt)
+        key = cache_key(text, a, controls, engine.version, ctx.dictionary_version)
+        rate = pricing.rate_for(self.node_type, provider, model)
+        out = TakeOutput(cache_key=key, unit=rate.unit,
+                         meta={"voice": {"voice_id": a.get("voice_id"), "provider": provider, "model": model,
+                                         "voice_name": a.get("voice_name"),
+                                         "catalog_voice_id": a.get("catalog_voice_id")}})
+        if take.attempt == 1:
+            prior = db.session.execute(
+                select(Take.id, Take.audio_key, Take.duration_ms, Take.content_type)
+                .where(Take.workspace_id == take.workspace_id, Take.cache_key == key, Take.accepted.is_(True),
+                       Take.audio_key.is_not(None)).limit(1)).first()
+            if prior is not None and ctx.store.head(prior.audio_key) is not None:
+                out.reused_from, out.audio_key = prior.id, prior.audio_key
+                out.duration_ms, out.content_type = prior.duration_ms, prior.content_type
+                return out
+        started = time.perf_counter()
+        try:
+            audio = engine.synthesize(text, a.get("voice_id"), controls, phonemes="[[" in text)
+        except EngineError as exc:
+            raise TakeFailed(str(exc)) from None
+        out.synth_calls = 1
+        log.info("synthesized take=%s run=%s node=%s line=%s locale=%s attempt=%s provider=%s ms=%.1f",
+                 take.id, take.run_id, take.node_id, take.line_index, take.locale, take.attempt, provider,
+                 (time.perf_counter() - started) * 1000)
+        if audio_ops.is_silent(audio):
+            raise TakeFailed("The engine returned silent audio.")
+        ok, reason = audio_ops.duration_plausible(audio, text)
+        if not ok:
+            raise TakeFailed(f"Implausible duration: {reason}")
+        normalized = audio_ops.loudness_normalize(audio).audio
+        if audio_ops.clipping_ratio(normalized) > 0.01:
+            raise TakeFailed("The audio clips.")
+        out.audio_key = ctx.audio_key(take, "wav")
+        ctx.store.put_bytes(out.audio_key, audio_ops.to_wav_bytes(normalized), "audio/wav")
+        out.content_type, out.duration_ms = "audio/wav", normalized.duration_ms
+        out.units = pricing.units_in(text, rate.unit)
+        return out
+
+
+register(Generator())
