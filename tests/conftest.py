@@ -98,6 +98,13 @@ def _clean(app):
         ctx.pop()
 
 
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's chromium (`playwright install` cannot download browsers here)."""
+    return {**browser_type_launch_args, "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            "args": ["--disable-gpu", "--disable-quic"]}
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 
 # area modules; each defines `bp`
-AREAS = ("auth", "dashboard", "workspaces", "members", "api_keys", "profile", "outbox", "invites")
+AREAS = ("auth", "dashboard", "workspaces", "members", "api_keys", "profile", "outbox", "invites", "runs")
 
 
 def register(app):

@@ -109,3 +109,20 @@ def cancel_run(workflow_id, run_id):
     run = control.cancel(run, m)
     db.session.commit()
     return ok(runs_svc.run_out(run))
+
+
+@endpoint(api_v1, "/workflows/<workflow_id>/runs/<run_id>/events", sdk=None, scope="workflows:read", tag=T,
+          response="text/event-stream")
+def run_events(workflow_id, run_id):
+    """Live progress of one run as server-sent events (Last-Event-ID replays what was missed)."""
+    from app.realtime.sse import run_events as stream
+    *_rest, run = _run(workflow_id, run_id)
+    return stream(run, request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
+
+
+@endpoint(api_v1, "/runs/events", sdk=None, scope="workflows:read", tag=T, response="text/event-stream")
+def workspace_run_events():
+    """Status changes of every run of the workspace (the runs list), as server-sent events."""
+    from app.realtime.sse import workspace_events
+    ws, _m = workspace("workflows:read")
+    return workspace_events(ws.id, request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))

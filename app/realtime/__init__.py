@@ -1,0 +1,1 @@
+"""Server-sent events: live run progress relayed from Redis, replayable by Last-Event-ID."""
