@@ -8,8 +8,8 @@ api_v2 = Blueprint("api_v2", __name__, url_prefix="/api/v2")
 api_meta = Blueprint("api_meta", __name__, url_prefix="/api")
 
 # One module per resource; each registers its routes on the blueprints above when imported.
-RESOURCES = ("auth", "users", "workspaces", "nodes", "providers", "workflows", "estimates", "runs", "templates",
-             "uploads")
+RESOURCES = ("auth", "users", "workspaces", "nodes", "providers", "workflows", "estimates", "runs", "run_reads",
+             "templates", "uploads")
 
 
 def register(app):
