@@ -89,15 +89,28 @@ def run_worker(queues: list[str], burst: bool = False):
     url = os.environ.get("REDIS_URL")
     if not url:
         raise SystemExit("REDIS_URL is not set")
-    conn = Redis.from_url(url, health_check_interval=10, socket_keepalive=True)
+    import logging
+
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    log = logging.getLogger("onepin.worker")
     with app_context() as app:
         from app.engine.leases import Background
         background = Background(app)
     background.start()
-    w = SimpleWorker([Queue(q, connection=conn) for q in queues], connection=conn, worker_ttl=60,
-                     maintenance_interval=60)
     try:
-        w.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+        while True:
+            # Redis restarting must not end the worker: reconnect and carry on. Work that was in flight is
+            # recovered by the engine's leases (the heartbeat stops holding it) and the reaper.
+            try:
+                conn = Redis.from_url(url, health_check_interval=10, socket_keepalive=True)
+                w = SimpleWorker([Queue(q, connection=conn) for q in queues], connection=conn, worker_ttl=60,
+                                 maintenance_interval=60)
+                w.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+                return
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning("lost Redis (%s); reconnecting in 1 s", exc)
+                time.sleep(1)
     finally:
         background.stopping.set()
 
@@ -130,9 +143,13 @@ def run_all(host: str, port: int, n_workers: int) -> int:
         print("  (or: onepin-server create-user --email you@example.com --password ... --workspace 'My team')", flush=True)
     print(f"  API docs {url}/api/docs   CLI: onepin login --base-url {url} --key <key from Settings → API keys>\n",
           flush=True)
-    procs = [subprocess.Popen(gunicorn_argv(host, port), env=env, cwd=str(ROOT))]
-    for _ in range(max(1, n_workers)):
-        procs.append(subprocess.Popen([_bin("onepin-server"), "worker"], env=env, cwd=str(ROOT)))
+    web = subprocess.Popen(gunicorn_argv(host, port), env=env, cwd=str(ROOT))
+
+    def start_worker():
+        return subprocess.Popen([_bin("onepin-server"), "worker"], env=env, cwd=str(ROOT))
+
+    workers = [start_worker() for _ in range(max(1, n_workers))]
+    procs = [web, *workers]
     stopping = False
 
     def stop(*_):
@@ -144,10 +161,16 @@ def run_all(host: str, port: int, n_workers: int) -> int:
     code = 0
     try:
         while not stopping:
-            for p in procs:
+            if web.poll() is not None and not stopping:
+                print(f"the web server exited with {web.returncode}; stopping", flush=True)
+                stopping, code = True, web.returncode or 1
+            for i, p in enumerate(workers):
                 if p.poll() is not None and not stopping:
-                    print(f"process {p.args[0]} exited with {p.returncode}; stopping", flush=True)
-                    stopping, code = True, p.returncode or 1
+                    # a worker that dies (OOM, a crash in native code) is replaced; its takes come back
+                    # through the engine's leases
+                    print(f"worker {p.pid} exited with {p.returncode}; starting a new one", flush=True)
+                    workers[i] = start_worker()
+                    procs = [web, *workers]
             time.sleep(0.5)
     finally:
         for p in procs:

@@ -40,7 +40,10 @@ def _send(run_id: str | None, workspace_id: str | None, kind: str, data: dict) -
         if workspace_id and kind in ("run.status", "run.progress"):
             pipe.xadd(workspace_stream(workspace_id), {"type": kind, "data": payload}, maxlen=2000, approximate=True)
         results = pipe.execute()
-        note = json.dumps({"id": results[0] if run_id else None, "type": kind})
+        event_id = results[0] if run_id else None
+        if isinstance(event_id, bytes):          # the connection does not decode responses
+            event_id = event_id.decode()
+        note = json.dumps({"id": event_id, "type": kind})
         if run_id:
             conn.publish(run_channel(run_id), note)
         if workspace_id and kind in ("run.status", "run.progress"):

@@ -34,6 +34,13 @@ def _apply(take: Take, out, provider=None, model=None) -> None:
 
 def run_takes(run_id: str, take_ids: list[str]) -> dict:
     claimed = leases.claim(take_ids)
+    try:
+        return _run_claimed(run_id, claimed)
+    finally:
+        leases.release(claimed)     # whatever happened, the heartbeat stops holding these
+
+
+def _run_claimed(run_id: str, claimed: list[str]) -> dict:
     stats = {"claimed": len(claimed), "done": 0, "failed": 0}
     run = db.session.get(Run, run_id)
     if run is None:
@@ -51,22 +58,40 @@ def run_takes(run_id: str, take_ids: list[str]) -> dict:
             continue
         plugin = get_plugin(take.node_type)
         ctx = TakeContext(run=run, plan=plan, node_id=take.node_id)
-        fanout = None
+        fanout, out, error = None, None, None
         try:
             if plugin is None:
                 raise TakeFailed(f"No engine for node type {take.node_type} on this server.")
             out = plugin.process(take, ctx)
+        except TakeFailed as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one bad take must not stop the batch
+            log.exception("take %s failed", take.id)
+            error = f"Internal error: {type(exc).__name__}: {exc}"
+        # Store only if the take is still ours and the run still wants it. A SHARE lock on the run orders
+        # this against cancel and advance (which lock the run exclusively) while executors of the same
+        # run proceed in parallel; the take row lock orders it against a reaper/another worker that took
+        # over an expired lease. Otherwise the result is discarded.
+        db.session.rollback()
+        db.session.refresh(run, with_for_update={"read": True})
+        db.session.refresh(take, with_for_update=True)
+        if take.status != "running" or take.lease_owner != leases.owner_id():
+            log.warning("take %s is no longer ours (%s, %s): result discarded", take.id, take.status, take.lease_owner)
+            db.session.rollback()
+            continue
+        if run.status in ("cancelled", "failed", "completed"):
+            take.status, take.finished_at, take.lease_owner, take.lease_expires_at = "cancelled", utcnow(), None, None
+            db.session.commit()
+            continue
+        if out is not None:
             voice = (out.meta or {}).get("voice") or {}
             _apply(take, out, voice.get("provider"), voice.get("model"))
             fanout = out.fanout
             take.status = "done"
             if take.node_type == "operator_generator":
                 take.audio_take_id = take.id
-        except TakeFailed as exc:
-            take.status, take.error = "failed", str(exc)
-        except Exception as exc:  # noqa: BLE001 - one bad take must not stop the batch
-            log.exception("take %s failed", take.id)
-            take.status, take.error = "failed", f"Internal error: {type(exc).__name__}: {exc}"
+        else:
+            take.status, take.error = "failed", error
         take.finished_at, take.lease_owner, take.lease_expires_at = utcnow(), None, None
         successors = scheduler.route(run, plan, take, fanout)
         scheduler.enqueue(run, successors)

@@ -67,9 +67,12 @@ def start_run(ws: Workspace, membership: Membership, user: User, wf: Workflow, d
     require_role(membership.role, "runs.start", "Viewers cannot run workflows.")
     script_text, source_language = _overrides(data)
     body = {"script_text": script_text, "source_language": source_language}
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+        raise ValidationFailed([{"field": "Idempotency-Key", "message": "must be 1-255 characters"}])
+    # one launch at a time, taken before the key lookup: a retry racing its first attempt waits for it
+    # and then replays its run instead of answering 409
+    db.session.execute(select(Workflow.id).where(Workflow.id == wf.id).with_for_update())
     if idempotency_key is not None:
-        if not 0 < len(idempotency_key) <= 255:
-            raise ValidationFailed([{"field": "Idempotency-Key", "message": "must be 1-255 characters"}])
         prior = db.session.scalar(select(IdempotencyKey).where(
             IdempotencyKey.workspace_id == ws.id, IdempotencyKey.scope == f"runs.start:{wf.id}",
             IdempotencyKey.key == idempotency_key))
@@ -78,7 +81,6 @@ def start_run(ws: Workspace, membership: Membership, user: User, wf: Workflow, d
                 raise ValidationFailed([{"field": "Idempotency-Key", "message": "was used with a different body"}],
                                        code="IDEMPOTENCY_KEY_REUSED")
             return db.session.get(Run, prior.run_id), False
-    db.session.execute(select(Workflow.id).where(Workflow.id == wf.id).with_for_update())   # one launch at a time
     snapshot = script_source.apply_overrides(wf.definition, script_text, source_language)
     _check_runnable(snapshot, script_text, source_language)
     active = db.session.scalar(select(Run.id).where(Run.workflow_id == wf.id, Run.status.in_(ACTIVE)).limit(1))

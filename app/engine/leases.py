@@ -27,6 +27,9 @@ REAP_SECONDS = int(os.environ.get("ONEPIN_REAP_SECONDS", "5"))
 LOST_JOB_AFTER = timedelta(seconds=int(os.environ.get("ONEPIN_LOST_JOB_SECONDS", "15")))
 
 _owner = None
+# Takes this process is working on right now: the heartbeat extends only these, so a take abandoned by
+# a failed job (e.g. Redis went away mid-batch) expires and is recovered even though the process lives.
+ACTIVE: set[str] = set()
 
 
 def owner_id() -> str:
@@ -48,12 +51,21 @@ def claim(take_ids: list[str]) -> list[str]:
         .returning(Take.id))
     ids = [r[0] for r in result]
     db.session.commit()
+    ACTIVE.update(ids)
     return ids
 
 
+def release(take_ids) -> None:
+    ACTIVE.difference_update(take_ids)
+
+
 def extend_my_leases() -> int:
+    ids = list(ACTIVE)
+    if not ids:
+        return 0
     now = utcnow()
-    res = db.session.execute(update(Take).where(Take.lease_owner == owner_id(), Take.status == "running")
+    res = db.session.execute(update(Take).where(Take.id.in_(ids), Take.lease_owner == owner_id(),
+                                                Take.status == "running")
                              .values(lease_expires_at=now + timedelta(seconds=LEASE_SECONDS)))
     db.session.commit()
     return res.rowcount or 0

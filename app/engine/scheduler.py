@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.engine import events
 from app.engine.plan import Plan, build
@@ -47,11 +48,14 @@ def ensure_step(run: Run, plan: Plan, node_id: str, iteration: int, status: str 
                                                      Step.iteration == iteration))
     if exists:
         return
-    with db.session.begin_nested():
-        run.step_seq = (run.step_seq or 0) + 1
-        db.session.add(Step(run_id=run.id, node_id=node_id, node_type=plan.node_type(node_id),
-                            node_name=plan.name(node_id), iteration=iteration, wave=plan.wave_of[node_id],
-                            seq=run.step_seq, status=status, completed_at=utcnow() if status != "running" else None))
+    try:
+        with db.session.begin_nested():   # another worker may create the same step at the same moment
+            db.session.add(Step(run_id=run.id, node_id=node_id, node_type=plan.node_type(node_id),
+                                node_name=plan.name(node_id), iteration=iteration, wave=plan.wave_of[node_id],
+                                seq=plan.order.index(node_id), status=status,
+                                completed_at=utcnow() if status != "running" else None))
+    except IntegrityError:
+        pass
 
 
 def close_steps(run: Run) -> None:

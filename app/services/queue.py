@@ -51,9 +51,13 @@ def _flush_pending(session):
                 import logging
                 logging.getLogger(__name__).exception("after-commit callback failed")
             continue
-        q = queue(queue_name)
-        if q is not None:
-            q.enqueue(func_path, *args, job_timeout=kwargs.pop("job_timeout", 120), **kwargs)
+        try:
+            q = queue(queue_name)
+            if q is not None:
+                q.enqueue(func_path, *args, job_timeout=kwargs.pop("job_timeout", 120), **kwargs)
+        except Exception:  # Redis down: the commit stands; the engine's reaper re-enqueues lost work
+            import logging
+            logging.getLogger(__name__).exception("enqueue of %s after commit failed", func_path)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -108,7 +108,8 @@ def steps(run: Run, *, node_type: str | None = None, node_id: str | None = None,
     if node_id:
         q = q.where(Step.node_id == node_id)
     out = []
-    for s in db.session.scalars(q.order_by(Step.seq.asc(), Step.id.asc())):
+    # execution order: when the step began, then the graph order (wave, position in the definition)
+    for s in db.session.scalars(q.order_by(Step.started_at.asc(), Step.wave.asc(), Step.seq.asc(), Step.iteration.asc())):
         row = {"id": s.id, "node_id": s.node_id, "node_type": s.node_type, "node_display_name": s.node_name,
                "status": s.status, "iteration": s.iteration, "started_at": iso(s.started_at),
                "completed_at": iso(s.completed_at), "has_result": s.takes_total > 0, "active_ports": s.active_ports or [],

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,13 +13,18 @@ import pytest
 from app.extensions import db
 from app.models import Run
 from tests.conftest import TEST_DB, TEST_REDIS
+import tests.engine.plugins  # noqa: F401,E402 - the test process accepts launches of the test node types
 
 BIN = str(Path(sys.executable).parent / "onepin-server")
+ROOT = str(Path(__file__).resolve().parents[2])
+PLUGINS = "tests.engine.plugins"
+SYNTH_RE = re.compile(r"synthesized take=(\S+) run=(\S+) node=(\S+) line=(\d+) locale=(\S+) attempt=(\d+)")
 
 
 def worker_env(**extra) -> dict:
     env = dict(os.environ, DATABASE_URL=TEST_DB, REDIS_URL=TEST_REDIS, ONEPIN_LEASE_SECONDS="6",
-               ONEPIN_REAP_SECONDS="1", ONEPIN_LOST_JOB_SECONDS="3")
+               ONEPIN_REAP_SECONDS="1", ONEPIN_LOST_JOB_SECONDS="3", ONEPIN_ENGINE_PLUGINS=PLUGINS,
+               PYTHONPATH=os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p))
     env.update(extra)
     return env
 
@@ -98,3 +104,30 @@ def espeak_definition(text: str, *, voice: str = "en-us", validator: dict | None
             edges.append({"id": "e4", "source": "val", "sourcePort": "fail", "target": validator["fail_to"],
                           "targetPort": "lines"})
     return {"graph": {"nodes": nodes, "edges": edges}}
+
+
+def synthesized(log_text: str, run_id: str | None = None) -> list[dict]:
+    """The generator's "synthesized take=..." log lines (one per real synthesis), parsed."""
+    out = []
+    for m in SYNTH_RE.finditer(log_text):
+        take, run, node, line, locale, attempt = m.groups()
+        if run_id is None or run == run_id:
+            out.append({"take": take, "run": run, "node": node, "line": int(line), "locale": locale,
+                        "attempt": int(attempt)})
+    return out
+
+
+def lines_text(n: int, prefix: str = "Line") -> str:
+    """n distinct short lines (distinct so that no line reuses another's audio)."""
+    words = ("amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "island", "juniper")
+    return "\n".join(f"{prefix} {i + 1}: the {words[i % 10]} path number {i + 1}." for i in range(n))
+
+
+def start(api, wf_id: str, json: dict | None = None, headers: dict | None = None, status: int = 202) -> dict:
+    from tests.conftest import assert_envelope
+    return assert_envelope(api.post(f"/api/v1/workflows/{wf_id}/runs", json=json, headers=headers), status)["data"]
+
+
+def make_workflow(api, definition: dict, name: str = "Engine test") -> dict:
+    from tests.conftest import assert_envelope
+    return assert_envelope(api.post("/api/v1/workflows", json={"name": name, "definition": definition}), 201)["data"]
