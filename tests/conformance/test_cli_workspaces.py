@@ -13,35 +13,9 @@ import uuid
 
 import httpx
 import pytest
-from tests.conformance.conftest import ONEPIN, outbox_token
+from tests.conformance.conftest import ANSI, ONEPIN, UUID_RE, _err_code, _json_err, _table, outbox_token
 
 pytestmark = pytest.mark.conformance
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def _table(out: str) -> tuple[list[str], list[list[str]]]:
-    """The CLI's plain (no-colour) table: a tab-separated header line then one line per row."""
-    lines = [ln for ln in out.splitlines() if "\t" in ln]
-    assert lines, out
-    header = lines[0].split("\t")
-    return header, [ln.split("\t") for ln in lines[1:]]
-
-
-def _err_code(r) -> str:
-    m = re.match(r"\[([A-Z_]+)\]", r.err.strip())
-    assert m, r
-    return m.group(1)
-
-
-def _json_err(r, *, server: bool = True) -> dict:
-    """The --json error envelope on stderr; errors that came from the server carry its request_id."""
-    body = r.err_json()
-    assert "error" in body, body
-    if server:
-        assert body["meta"]["request_id"].startswith("req_"), body
-    return body["error"]
 
 
 def _slug() -> str:
