@@ -97,6 +97,11 @@ def run_worker(queues: list[str], burst: bool = False):
     with app_context() as app:
         from app.engine.leases import Background
         background = Background(app)
+        try:
+            from app.speech import warm_up
+            warm_up()
+        except Exception:  # noqa: BLE001 - a missing engine shows up on the takes that need it
+            log.exception("speech warm-up failed")
     background.start()
     try:
         while True:

@@ -39,24 +39,32 @@ def script(n: int) -> list[str]:
     return out
 
 
-def _raw_worker(lines, ready, go, done):
+def _raw_worker(lines, ready, go, done, post, out_dir):
+    from app.speech import audio as A
+    from app.speech import warm_up
     from app.speech.tts import get_engine
     engine = get_engine("espeak")
-    engine.synthesize("warm up", "en-us")
+    warm_up()
     ready.set()
     go.wait()
-    for line in lines:
-        engine.synthesize(line, "en-us")
+    for i, line in enumerate(lines):
+        clip = engine.synthesize(line, "en-us")
+        if post:   # what the generator does to every take, done by hand: checks, loudness, WAV file
+            A.is_silent(clip)
+            A.duration_plausible(clip, line)
+            clip = A.loudness_normalize(clip).audio
+            A.clipping_ratio(clip)
+            Path(out_dir, f"{os.getpid()}-{i}.wav").write_bytes(A.to_wav_bytes(clip))
     done.put(os.getpid())
 
 
-def raw(lines: list[str], processes: int) -> float:
+def raw(lines: list[str], processes: int, post: bool = False, out_dir: str = "/tmp") -> float:
     ctx = mp.get_context("spawn")
     go, done = ctx.Event(), ctx.Queue()
     readies, procs = [], []
     for k in range(processes):
         ready = ctx.Event()
-        p = ctx.Process(target=_raw_worker, args=(lines[k::processes], ready, go, done))
+        p = ctx.Process(target=_raw_worker, args=(lines[k::processes], ready, go, done, post, out_dir))
         p.start()
         readies.append(ready)
         procs.append(p)
@@ -157,21 +165,26 @@ def main():
     subprocess.run([BIN, "migrate"], env=env, check=True, capture_output=True)
     try:
         results = {}
+        wav_dir = tmp / "hand"
+        wav_dir.mkdir()
         for n in (1, 2):
             results[("raw", n)] = raw(lines, n)
+            results[("post", n)] = raw(lines, n, post=True, out_dir=str(wav_dir))
             results[("run", n)], info = engine(lines, n, env)
             assert info["status"] == "completed" and info["delivered"] == len(lines), info
         print(f"\nEngine benchmark: {len(lines)} lines, espeak-ng en-us, {os.cpu_count()} CPUs\n")
-        print(f"{'':24}{'1 process':>12}{'2 processes':>14}")
-        print(f"{'raw espeak synthesis':24}{results[('raw', 1)]:>11.2f}s{results[('raw', 2)]:>13.2f}s")
-        print(f"{'run (source→gen→sink)':24}{results[('run', 1)]:>11.2f}s{results[('run', 2)]:>13.2f}s")
-        o1 = results[("run", 1)] / results[("raw", 1)]
-        o2 = results[("run", 2)] / results[("raw", 2)]
+        print(f"{'':34}{'1 process':>12}{'2 processes':>14}")
+        rows = [("raw espeak synthesis", "raw"), ("synthesis + same audio work by hand", "post"),
+                ("run (source→generator→sink)", "run")]
+        for label, key in rows:
+            print(f"{label:34}{results[(key, 1)]:>11.2f}s{results[(key, 2)]:>13.2f}s")
+        for label, key in (("overhead vs raw synthesis", "raw"), ("overhead vs synthesis + audio work", "post")):
+            o1, o2 = results[("run", 1)] / results[(key, 1)], results[("run", 2)] / results[(key, 2)]
+            print(f"{label:34}{o1:>11.2f}x{o2:>13.2f}x   target <= 1.30x")
         speedup = results[("run", 1)] / results[("run", 2)]
         raw_speedup = results[("raw", 1)] / results[("raw", 2)]
-        print(f"{'overhead (run / raw)':24}{o1:>11.2f}x{o2:>13.2f}x   target <= 1.30x")
-        print(f"{'speed-up 2 vs 1':24}{'':>12}{speedup:>13.2f}x   target >= 1.70x (raw: {raw_speedup:.2f}x)")
-        print(f"{'per line, run':24}{results[('run', 1)] / len(lines) * 1000:>10.1f}ms"
+        print(f"{'speed-up of the run, 2 vs 1':34}{'':>12}{speedup:>13.2f}x   target >= 1.70x (raw: {raw_speedup:.2f}x)")
+        print(f"{'per line, run':34}{results[('run', 1)] / len(lines) * 1000:>10.1f}ms"
               f"{results[('run', 2)] / len(lines) * 1000:>12.1f}ms")
     finally:
         redis.terminate()

@@ -53,8 +53,38 @@ def _send(run_id: str | None, workspace_id: str | None, kind: str, data: dict) -
 
 
 def publish(run_id: str, workspace_id: str, kind: str, data: dict) -> None:
-    """Queue an event to go out when the current transaction commits."""
-    after_commit(lambda: _send(run_id, workspace_id, kind, data))
+    """Queue an event to go out when the current transaction commits (all the events of one commit go
+    out in one Redis pipeline)."""
+    from app.extensions import db
+    batch = db.session.info.get("onepin_events")
+    if batch is None:
+        batch = db.session.info["onepin_events"] = []
+        after_commit(lambda: _send_many(db.session.info.pop("onepin_events", None) or batch))
+    batch.append((run_id, workspace_id, kind, data))
+
+
+def _send_many(batch: list) -> None:
+    if len(batch) == 1:
+        _send(*batch[0])
+        return
+    conn = redis_conn()
+    if conn is None:
+        return
+    try:
+        pipe = conn.pipeline(transaction=False)
+        for run_id, workspace_id, kind, data in batch:
+            payload = json.dumps(data, separators=(",", ":"), default=str)
+            pipe.xadd(run_stream(run_id), {"type": kind, "data": payload}, maxlen=STREAM_MAX, approximate=True)
+            if workspace_id and kind in ("run.status", "run.progress"):
+                pipe.xadd(workspace_stream(workspace_id), {"type": kind, "data": payload}, maxlen=2000, approximate=True)
+        pipe.execute()
+        for run_id, workspace_id, kind, _data in batch:      # wake-ups; readers fetch from the stream
+            pipe.publish(run_channel(run_id), json.dumps({"type": kind}))
+            if workspace_id and kind in ("run.status", "run.progress"):
+                pipe.publish(workspace_channel(workspace_id), json.dumps({"type": kind}))
+        pipe.execute()
+    except Exception as exc:  # noqa: BLE001 - progress is best effort; the DB is the truth
+        log.warning("%d events not published: %s", len(batch), exc)
 
 
 def publish_now(run_id: str, workspace_id: str, kind: str, data: dict) -> None:

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import logging
+import time
 
+
+from types import SimpleNamespace
+
+from sqlalchemy import select, text, update
 
 from app.engine import billing, events, leases, scheduler
 from app.engine.context import TakeContext
@@ -12,6 +17,14 @@ from app.models import Run, Take
 from app.models.base import utcnow
 
 log = logging.getLogger("onepin.engine.executor")
+
+
+def fast_commit() -> None:
+    """Take results commit without waiting for the WAL flush (PostgreSQL). A result lost to a database
+    crash only means the take runs again: the same at-least-once guarantee the leases give. Ledger
+    transactions keep the default, fully durable commit."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _apply(take: Take, out, provider=None, model=None) -> None:
@@ -40,66 +53,61 @@ def run_takes(run_id: str, take_ids: list[str]) -> dict:
         leases.release(claimed)     # whatever happened, the heartbeat stops holding these
 
 
+CHUNK_TAKES = 8          # results stored per transaction ...
+CHUNK_SECONDS = 0.25     # ... or after this long, whichever comes first
+
+
+def _snapshot(take: Take) -> SimpleNamespace:
+    """A plain copy of the take for the plugin (unaffected by the commits around it)."""
+    return SimpleNamespace(**{c.key: getattr(take, c.key) for c in Take.__table__.columns})
+
+
 def _run_claimed(run_id: str, claimed: list[str]) -> dict:
     stats = {"claimed": len(claimed), "done": 0, "failed": 0}
     run = db.session.get(Run, run_id)
-    if run is None:
+    if run is None or not claimed:
         return stats
     plan = scheduler.plan_for(run)
+    me = leases.owner_id()
+    work = [_snapshot(t) for t in db.session.scalars(select(Take).where(Take.id.in_(claimed)))
+            if t.status == "running" and t.lease_owner == me]
+    db.session.rollback()
     finished: list[str] = []
-    for take_id in claimed:
-        db.session.refresh(run)
-        take = db.session.get(Take, take_id)
-        if take is None or take.status != "running" or take.lease_owner != leases.owner_id():
-            continue
-        if run.status in ("cancelled", "failed", "completed"):
-            take.status, take.finished_at = "cancelled", utcnow()
-            db.session.commit()
-            continue
-        plugin = get_plugin(take.node_type)
-        ctx = TakeContext(run=run, plan=plan, node_id=take.node_id)
-        fanout, out, error = None, None, None
+    results: list[tuple[SimpleNamespace, object, str | None]] = []
+    checked, chunk_started = 0.0, time.monotonic()
+    for snap in work:
+        if time.monotonic() - checked > 0.5:          # cheap early exit for a cancelled run
+            status = db.session.scalar(select(Run.status).where(Run.id == run_id))
+            db.session.rollback()
+            checked = time.monotonic()
+            if status in ("cancelled", "failed", "completed"):
+                break
+        plugin = get_plugin(snap.node_type)
+        ctx = TakeContext(run=run, plan=plan, node_id=snap.node_id)
+        out, error = None, None
         try:
             if plugin is None:
-                raise TakeFailed(f"No engine for node type {take.node_type} on this server.")
-            out = plugin.process(take, ctx)
+                raise TakeFailed(f"No engine for node type {snap.node_type} on this server.")
+            out = plugin.process(snap, ctx)
         except TakeFailed as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad take must not stop the batch
-            log.exception("take %s failed", take.id)
+            log.exception("take %s failed", snap.id)
             error = f"Internal error: {type(exc).__name__}: {exc}"
-        # Store only if the take is still ours and the run still wants it. A SHARE lock on the run orders
-        # this against cancel and advance (which lock the run exclusively) while executors of the same
-        # run proceed in parallel; the take row lock orders it against a reaper/another worker that took
-        # over an expired lease. Otherwise the result is discarded.
-        db.session.rollback()
-        db.session.refresh(run, with_for_update={"read": True})
-        db.session.refresh(take, with_for_update=True)
-        if take.status != "running" or take.lease_owner != leases.owner_id():
-            log.warning("take %s is no longer ours (%s, %s): result discarded", take.id, take.status, take.lease_owner)
-            db.session.rollback()
-            continue
-        if run.status in ("cancelled", "failed", "completed"):
-            take.status, take.finished_at, take.lease_owner, take.lease_expires_at = "cancelled", utcnow(), None, None
-            db.session.commit()
-            continue
-        if out is not None:
-            voice = (out.meta or {}).get("voice") or {}
-            _apply(take, out, voice.get("provider"), voice.get("model"))
-            fanout = out.fanout
-            take.status = "done"
-            if take.node_type == "operator_generator":
-                take.audio_take_id = take.id
-        else:
-            take.status, take.error = "failed", error
-        take.finished_at, take.lease_owner, take.lease_expires_at = utcnow(), None, None
-        successors = scheduler.route(run, plan, take, fanout)
-        scheduler.enqueue(run, successors)
-        status = "generated" if take.status == "done" else "not_delivered"
-        events.publish(run.id, run.workspace_id, "card", scheduler.card_event(take, status))
+        db.session.rollback()                          # end whatever the plugin read
+        results.append((snap, out, error))
+        if len(results) >= CHUNK_TAKES or time.monotonic() - chunk_started > CHUNK_SECONDS:
+            _store(run, plan, results, finished, stats)
+            results, chunk_started = [], time.monotonic()
+    _store(run, plan, results, finished, stats)
+    # takes we never got to (the run ended) are cancelled; anything else stays leased and expires
+    left = [s.id for s in work if s.id not in set(finished)]
+    if left:
+        db.session.execute(update(Take).where(Take.id.in_(left), Take.status == "running", Take.lease_owner == me,
+                                              Take.run_id.in_(select(Run.id).where(Run.status.in_(
+                                                  ("cancelled", "failed", "completed")))))
+                           .values(status="cancelled", finished_at=utcnow(), lease_owner=None, lease_expires_at=None))
         db.session.commit()
-        finished.append(take.id)
-        stats["done" if take.status == "done" else "failed"] += 1
     if finished:
         billing.settle_takes(run, finished)
         db.session.commit()
@@ -110,3 +118,45 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
 def start(run_id: str) -> str:
     from app.engine.launcher import begin
     return begin(run_id)
+
+
+def _store(run: Run, plan, results: list, finished: list[str], stats: dict) -> None:
+    """Stores a chunk of results in one transaction, each only if its take is still ours and the run
+    still wants it. A SHARE lock on the run orders this against cancel and advance (which lock the run
+    exclusively) while executors of the same run proceed in parallel; the take row locks order it
+    against a reaper or another worker that took over an expired lease. Otherwise a result is discarded."""
+    if not results:
+        return
+    me = leases.owner_id()
+    fast_commit()
+    db.session.refresh(run, with_for_update={"read": True})
+    ids = [snap.id for snap, _out, _err in results]
+    takes = {t.id: t for t in db.session.scalars(select(Take).where(Take.id.in_(ids))
+                                                 .with_for_update().execution_options(populate_existing=True))}
+    now = utcnow()
+    for snap, out, error in results:
+        take = takes.get(snap.id)
+        if take is None or take.status != "running" or take.lease_owner != me:
+            log.warning("take %s is no longer ours: result discarded", snap.id)
+            continue
+        take.finished_at, take.lease_owner, take.lease_expires_at = now, None, None
+        if run.status in ("cancelled", "failed", "completed"):
+            take.status = "cancelled"
+            continue
+        fanout = None
+        if out is not None:
+            voice = (out.meta or {}).get("voice") or {}
+            _apply(take, out, voice.get("provider"), voice.get("model"))
+            fanout = out.fanout
+            take.status = "done"
+            if take.node_type == "operator_generator":
+                take.audio_take_id = take.id
+        else:
+            take.status, take.error = "failed", error
+        successors = scheduler.route(run, plan, take, fanout)
+        scheduler.enqueue(run, successors)
+        events.publish(run.id, run.workspace_id, "card",
+                       scheduler.card_event(take, "generated" if take.status == "done" else "not_delivered"))
+        finished.append(take.id)
+        stats["done" if take.status == "done" else "failed"] += 1
+    db.session.commit()

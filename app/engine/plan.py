@@ -22,6 +22,7 @@ class Plan:
     waves: list[list[str]]
     out_edges: dict[tuple[str, str], list[dict]] = field(default_factory=dict)   # (node, port) -> edges
     retry_edges: set[str] = field(default_factory=set)                          # edge ids of retry loops
+    fan_in_counts: dict[str, int] | None = None
 
     def node_type(self, node_id: str) -> str:
         return self.nodes[node_id]["type"]
@@ -37,6 +38,16 @@ class Plan:
     def successors(self, node_id: str, port: str) -> list[tuple[str, bool]]:
         """(target node, is_retry_loop) for the edges leaving node_id on `port`."""
         return [(e["target"], e["id"] in self.retry_edges) for e in self.out_edges.get((node_id, port), [])]
+
+    def fan_in(self, node_id: str) -> bool:
+        """More than one edge (or a retry loop) leads into the node, so a take may arrive twice."""
+        if self.fan_in_counts is None:
+            counts: dict[str, int] = {}
+            for edges in self.out_edges.values():
+                for e in edges:
+                    counts[e["target"]] = counts.get(e["target"], 0) + 1
+            self.fan_in_counts = counts
+        return self.fan_in_counts.get(node_id, 0) > 1
 
     def sources(self) -> list[str]:
         return [n for n in self.order if self.node_type(n) == "source_script"]

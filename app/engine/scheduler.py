@@ -43,10 +43,19 @@ def lock_run(run_id: str) -> Run | None:
 
 # ---- steps -----------------------------------------------------------------------------------
 
+_known_steps: set[tuple[str, str, int]] = set()
+
+
 def ensure_step(run: Run, plan: Plan, node_id: str, iteration: int, status: str = "running") -> None:
+    key = (run.id, node_id, iteration)
+    if key in _known_steps:
+        return
     exists = db.session.scalar(select(Step.id).where(Step.run_id == run.id, Step.node_id == node_id,
                                                      Step.iteration == iteration))
+    if len(_known_steps) > 50_000:
+        _known_steps.clear()
     if exists:
+        _known_steps.add(key)
         return
     try:
         with db.session.begin_nested():   # another worker may create the same step at the same moment
@@ -56,6 +65,7 @@ def ensure_step(run: Run, plan: Plan, node_id: str, iteration: int, status: str 
                                 completed_at=utcnow() if status != "running" else None))
     except IntegrityError:
         pass
+    _known_steps.add(key)
 
 
 def close_steps(run: Run) -> None:
@@ -102,14 +112,17 @@ def new_take(run: Run, plan: Plan, node_id: str, line_index: int, locale: str, a
              text: str | None, input_take_id: str | None, audio_take_id: str | None,
              meta: dict | None = None) -> Take | None:
     """Creates a take unless that (node, line, locale, attempt) already exists (fan-in)."""
-    exists = db.session.scalar(select(Take.id).where(
-        Take.run_id == run.id, Take.node_id == node_id, Take.line_index == line_index, Take.locale == locale,
-        Take.attempt == attempt))
-    if exists:
-        return None
+    if plan.fan_in(node_id):
+        exists = db.session.scalar(select(Take.id).where(
+            Take.run_id == run.id, Take.node_id == node_id, Take.line_index == line_index, Take.locale == locale,
+            Take.attempt == attempt))
+        if exists:
+            return None
+    # status set here, not left to the column default: enqueue() reads it before any flush
     take = Take(run_id=run.id, workspace_id=run.workspace_id, node_id=node_id, node_type=plan.node_type(node_id),
                 line_index=line_index, locale=locale, attempt=attempt, wave=plan.wave_of[node_id], text=text,
-                input_take_id=input_take_id, audio_take_id=audio_take_id, meta=meta or {})
+                input_take_id=input_take_id, audio_take_id=audio_take_id, meta=meta or {}, status="pending",
+                routed=False, dropped=False, accepted=False, settled=False)
     db.session.add(take)
     ensure_step(run, plan, node_id, attempt)
     return take
@@ -189,6 +202,8 @@ def route(run: Run, plan: Plan, take: Take, fanout: dict[str, str] | None = None
 
 def enqueue(run: Run, takes: list[Take]) -> None:
     """Sends runnable takes (wave <= current) to the workers in batches, after the commit."""
+    if takes:
+        db.session.flush()          # new takes get their ids and defaults before we read them
     runnable = [t for t in takes if t.status == "pending" and t.wave <= run.current_wave]
     by_node: dict[str, list[Take]] = defaultdict(list)
     for t in runnable:

@@ -63,3 +63,4 @@ def _flush_pending(session):
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session):
     session.info.pop(_PENDING, None)
+    session.info.pop("onepin_events", None)   # progress events of a rolled-back transaction never happened

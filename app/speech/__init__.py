@@ -3,3 +3,12 @@
 This package knows nothing about Flask, the database or runs: it takes text or audio and returns
 audio or scores. Engines are loaded lazily, once per process (see ``tts.get_engine``).
 """
+
+
+def warm_up() -> None:
+    """Load what a worker needs before its first take (engines, scipy's filters), off the clock."""
+    from app.speech import audio
+    from app.speech.tts import get_engine
+    clip = get_engine("espeak").synthesize("Warming up.", "en-us")
+    audio.loudness_normalize(clip)
+    audio.to_wav_bytes(clip)

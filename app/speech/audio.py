@@ -144,28 +144,27 @@ class LoudnessResult:
 _K_FILTERS: dict[int, list] = {}
 
 
-def _k_weighting(rate: int) -> list:
-    """The BS.1770 K-weighting stages (pyloudnorm's coefficients), cached per sample rate."""
+def _k_weighting(rate: int):
+    """The BS.1770 K-weighting stages (pyloudnorm's coefficients) as one SOS cascade, per sample rate."""
     if rate not in _K_FILTERS:
         import pyloudnorm
+        from scipy.signal import tf2sos
         meter = pyloudnorm.Meter(rate)
-        _K_FILTERS[rate] = [(f.b, f.a) for f in meter._filters.values()]
+        _K_FILTERS[rate] = np.vstack([tf2sos(f.b, f.a) for f in meter._filters.values()])
     return _K_FILTERS[rate]
 
 
 def measure_lufs(audio: Audio) -> float | None:
     """Integrated loudness (ITU-R BS.1770-4, mono), or None when the clip is too short to measure.
 
-    Vectorised: K-weighting with scipy's lfilter, 400 ms blocks with 75 % overlap from a cumulative
+    Vectorised: K-weighting as one SOS cascade (scipy's sosfilt), 400 ms blocks with 75 % overlap from a cumulative
     sum of squares, absolute (-70 LUFS) and relative (-10 LU) gating. Same result as
     pyloudnorm.Meter.integrated_loudness, about 50x faster (its block loop is pure Python).
     """
     if audio.duration_s < MIN_LOUDNESS_S:
         return None
-    from scipy.signal import lfilter
-    x = audio.samples.astype(np.float64)
-    for b, a in _k_weighting(audio.sample_rate):
-        x = lfilter(b, a, x)
+    from scipy.signal import sosfilt
+    x = sosfilt(_k_weighting(audio.sample_rate), audio.samples.astype(np.float64))
     rate = audio.sample_rate
     block = 0.4
     n_blocks = int(np.round(((len(x) / rate) - block) / (block * 0.25))) + 1
