@@ -141,15 +141,27 @@ def set_plan(email, plan):
 
 @main.command("refresh-catalog")
 def refresh_catalog():
-    """Rebuild the speech provider and voice catalog from the engines installed here."""
+    """Check the speech engines installed here, list what they provide, and upsert the starter templates.
+
+    (The stored voice catalog with previews and voiceprints is built from these engines in Part 5.)
+    """
     app = _app()
     with app.app_context():
-        try:
-            from app.speech.catalog import refresh
-        except ImportError:
-            click.echo("No speech engines are registered in this build yet; nothing to refresh.")
-            return
-        click.echo(refresh())
+        from app.services.catalog import catalog
+        from app.speech.tts import get_engine
+        from app.workflows.starters import ensure_starters
+        cat = catalog()
+        for provider in cat.providers():
+            try:
+                engine = get_engine(provider)
+                voices = len(engine.voices())
+                status = f"{voices} voices, engine {engine.version}"
+            except Exception as exc:  # noqa: BLE001 - report, keep going
+                status = f"NOT AVAILABLE: {exc}"
+            models = ", ".join(f"{m} ({len(cat.model_locales(provider, m))} locales)" for m in cat.models(provider))
+            click.echo(f"{cat.provider_display_name(provider)} [{provider}]: {models}; {status}")
+        changed = ensure_starters()
+        click.echo(f"starter templates: {changed} created or updated")
 
 
 def register_flask_commands(app):

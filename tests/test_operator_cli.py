@@ -53,3 +53,14 @@ def test_set_plan_changes_limits():
     assert run_cli("set-plan", "--email", "p@example.com", "--plan", "pro").returncode == 0
     db.session.expire_all()
     assert db.session.scalar(select(User.plan).where(User.email == "p@example.com")) == "pro"
+
+
+def test_refresh_catalog_reports_engines_and_seeds_starters():
+    from app.models import Template
+    r = run_cli("refresh-catalog")
+    assert r.returncode == 0, r.stderr
+    assert "eSpeak NG [espeak]" in r.stdout and "voices" in r.stdout and "NOT AVAILABLE" not in r.stdout
+    db.session.expire_all()
+    assert db.session.query(Template).filter(Template.is_starter.is_(True)).count() >= 6
+    again = run_cli("refresh-catalog")
+    assert "starter templates: 0 created or updated" in again.stdout      # idempotent
