@@ -25,7 +25,8 @@ def domain_error_response(exc: DomainError):
     db.session.rollback()  # a refused request leaves nothing behind (the SDK retries 409/429/5xx)
     headers = dict(exc.headers)
     if exc.status == 409:
-        # A definite conflict does not resolve by waiting: Retry-After 0 spares the SDK's backoff.
+        # A definite conflict does not resolve by waiting. (The SDK retries 409s anyway: 0.16.1 ignores a
+        # Retry-After of 0 and backs off 1 s, then 2 s; the header still tells other clients not to wait.)
         headers.setdefault("Retry-After", "0")
     return error(exc.status, exc.code, exc.message, exc.details, headers)
 

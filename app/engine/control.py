@@ -80,6 +80,8 @@ def cancel(run: Run, membership: Membership) -> Run:
     scheduler.cancel_open_takes(run)
     scheduler.close_steps(run)
     billing.finish(run)
+    from app.engine import reporting
+    reporting.on_finished(run)          # usage summary and activity, like any finished run (no email)
     events.publish(run.id, run.workspace_id, "run.status", scheduler.status_event(run))
     db.session.commit()
     return run

@@ -58,11 +58,12 @@ def ensure_step(run: Run, plan: Plan, node_id: str, iteration: int, status: str 
         _known_steps.add(key)
         return
     try:
+        now = utcnow()   # one clock reading: a step created closed must not end before it started
         with db.session.begin_nested():   # another worker may create the same step at the same moment
             db.session.add(Step(run_id=run.id, node_id=node_id, node_type=plan.node_type(node_id),
                                 node_name=plan.name(node_id), iteration=iteration, wave=plan.wave_of[node_id],
-                                seq=plan.order.index(node_id), status=status,
-                                completed_at=utcnow() if status != "running" else None))
+                                seq=plan.order.index(node_id), status=status, started_at=now,
+                                completed_at=now if status != "running" else None))
     except IntegrityError:
         pass
     _known_steps.add(key)

@@ -77,15 +77,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _recreate_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    u = make_url(url)
-    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{u.database}"'))
-    admin.dispose()
+from tests.conftest import _recreate_database  # noqa: E402  (one way to start from an empty database)
 
 
 def _clean_env() -> dict:
@@ -438,3 +430,23 @@ def _json_err(r, *, server: bool = True) -> dict:
     if server:
         assert body["meta"]["request_id"].startswith("req_"), body
     return body["error"]
+
+
+# --------------------------------------------------------------------------------------------------
+# the live server's access log (what the CLI actually sent, e.g. how often the SDK retried)
+
+_ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/1\.[01]" (\d{3}) ')
+
+
+def access_log_offset(server: LiveServer) -> int:
+    """Where the access log ends now; pass it to `requests_since`."""
+    return Path(server.logs[0]).stat().st_size
+
+
+def requests_since(server: LiveServer, offset: int) -> list[tuple[str, str, int]]:
+    """(method, path with query, status) of every request the live server logged after `offset`."""
+    time.sleep(0.05)
+    with Path(server.logs[0]).open("rb") as fh:
+        fh.seek(offset)
+        new = fh.read().decode(errors="replace")
+    return [(m, p, int(s)) for m, p, s in _ACCESS.findall(new)]

@@ -146,6 +146,7 @@ def test_cancel_of_a_running_run_stops_at_once_and_settles_what_was_done(owner_a
     _wait_until(lambda: _count(run["id"], node_id="gen", status="done") >= 5)
     out = assert_envelope(owner_api.post(_url(wf, run, "cancel")))["data"]
     assert out["status"] == "cancelled"
+    assert "lines_delivered" in (out["usage_summary"] or {}) and "locales" in out["usage_summary"]   # reported like any finished run
     assert _count(run["id"], status=["pending", "running"]) == 0
     cancelled = _count(run["id"], status="cancelled")
     assert cancelled > 0
