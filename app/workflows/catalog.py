@@ -69,11 +69,33 @@ class StaticCatalog:
         return voice_id in voices
 
 
+class EngineCatalog(StaticCatalog):
+    """The catalog of this deployment, read from the speech provider registry (app/speech/registry.py):
+    the installed engines, their models, the supported locales they can speak, and their voices."""
+
+    def __init__(self):
+        from app.speech import registry
+        self._registry = registry
+        super().__init__({p.provider: {"display_name": p.display_name, "models": {
+            m.model: {"display_name": m.display_name, "locales": list(m.locales), "controls": m.controls,
+                      "content_type": m.content_type, "voice_count": len(m.voices)}
+            for m in p.models.values()}} for p in registry.providers(tuple(SUPPORTED_LOCALES)).values()})
+
+    def voice_known(self, provider: str, model: str, voice_id: str) -> bool | None:
+        if self._model(provider, model) is None:
+            return False
+        return self._registry.voice_known(provider, model, voice_id)
+
+    def model_info(self, provider: str, model: str) -> dict:
+        return dict(self._model(provider, model) or {})
+
+
+_default = None
+
+
 def default_catalog() -> StaticCatalog:
-    """espeak-ng for every supported locale, Piper for US English. Voices are not enumerated."""
-    return StaticCatalog({
-        "espeak": {"display_name": "eSpeak NG", "models": {
-            "espeak-ng": {"display_name": "eSpeak NG", "locales": list(SUPPORTED_LOCALES)}}},
-        "piper": {"display_name": "Piper", "models": {
-            "piper-vits": {"display_name": "Piper VITS", "locales": ["en-us"]}}},
-    })
+    """What this deployment can synthesize (built once per process from the installed engines)."""
+    global _default
+    if _default is None:
+        _default = EngineCatalog()
+    return _default

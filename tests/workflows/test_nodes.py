@@ -171,7 +171,8 @@ def test_catalog_questions():
     assert c.has_provider("espeak") and not c.has_provider("elevenlabs")
     assert c.has_model("piper", "piper-vits") and not c.has_model("piper", "espeak-ng")
     assert c.model_locales("piper", "piper-vits") == ["en-us"]
-    assert c.voice_known("espeak", "espeak-ng", "whatever") is None  # can't tell
+    assert c.voice_known("espeak", "espeak-ng", "whatever") is False   # the installed engine has no such voice
+    assert c.voice_known("espeak", "espeak-ng", "en-us") is True
     assert c.voice_known("espeak", "nope", "x") is False
 
 

@@ -176,7 +176,7 @@ CASES = [
     ("voice_map_unknown_model", mutate(_voice("en-us", model="espeak-ng2")),
      "voice_map_model", "g", None, "graph.nodes[2].config.voice_map.en-us[0].model", {}),
     ("voice_map_model_cannot_speak_locale", mutate(_cfg(2, "voice_map", {
-        "en-us": [dict(ESPEAK)], "de-de": [{"voice_id": "joe", "provider": "piper",
+        "en-us": [dict(ESPEAK)], "de-de": [{"voice_id": "en_US-joe-medium", "provider": "piper",
                                             "model": "piper-vits"}]})),
      "voice_map_model_locale", "g", None, "graph.nodes[2].config.voice_map.de-de[0].model", {}),
     ("voice_map_entry_without_voice_id", mutate(_cfg(2, "voice_map", {

@@ -24,7 +24,7 @@ def fan_out_to_two_sinks():
 
 
 def fail_to_another_generator():
-    piper = {"voice_map": {"en-us": [{"voice_id": "joe", "provider": "piper",
+    piper = {"voice_map": {"en-us": [{"voice_id": "en_US-joe-medium", "provider": "piper",
                                       "model": "piper-vits", "voice_name": "Joe"}]}}
     return defn([
         node("s", "source_script", {"text": "Hello."}),

@@ -129,7 +129,10 @@ _ENGINE_LOCK = threading.Lock()
 
 
 def get_engine(voices_dir: str | Path | None = None) -> PiperEngine:
-    """The process-wide Piper engine (``voices_dir`` is used only when it is first created)."""
+    """The process-wide Piper engine (``voices_dir`` — default ONEPIN_PIPER_VOICES_DIR — is used only when
+    it is first created)."""
+    import os
+    voices_dir = voices_dir or os.environ.get("ONEPIN_PIPER_VOICES_DIR") or None
     global _ENGINE
     if _ENGINE is None:
         with _ENGINE_LOCK:
