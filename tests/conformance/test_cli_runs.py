@@ -19,7 +19,7 @@ import zipfile
 import httpx
 import pytest
 from tests.conformance.conftest import UUID_RE, _err_code, _json_err, _table, access_log_offset, requests_since
-from tests.conformance.test_cli_content import create_workflow, definition, ok, par, show_workflow
+from tests.conformance.cli_helpers import create_workflow, definition, ok, par, show_workflow
 
 pytestmark = pytest.mark.conformance
 

@@ -1,8 +1,8 @@
 """source_script → operator_generator (espeak-ng) → sink_preview, for real, through RQ workers."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import LedgerEntry, Run, Step, Take
+from app.models import LedgerEntry, Run, Take
 from app.services import credits
 from app.speech.audio import decode
 from app.storage import get_store
