@@ -51,6 +51,7 @@ def test_run_on_embedded_defaults(tmp_path):
                                          "workspace_name": "First team"})
             assert r.status_code == 302, r.text[:300]
             assert c.get("/home").status_code == 200
+            _run_a_workflow_through_the_api(c)
         deadline = time.time() + 30                                       # an RQ worker comes up too
         while time.time() < deadline and "rq.worker" not in "".join(out):
             time.sleep(0.5)
@@ -68,3 +69,34 @@ def test_run_on_embedded_defaults(tmp_path):
     assert "private" in text and "redis" in text
     assert "Listening at" in text and "gevent" in text                        # gunicorn with gevent workers
     assert "Worker" in text and "started" in text                             # an RQ worker started
+
+
+def _run_a_workflow_through_the_api(web: httpx.Client) -> None:
+    """The embedded default runs real workflows: a key from the UI, a run on SQLite + the private Redis +
+    the launcher's workers, and responses the official SDK parses (SQLite keeps floats in integer
+    columns, PostgreSQL does not, so this is checked here too)."""
+    from onepin.types import ApiCountedListResponseWorkflowRunListItem
+    page = web.get("/settings/api-keys").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    created = web.post("/settings/api-keys", data={"csrf_token": token, "name": "launcher test", "scopes": "all"}).text
+    key = re.search(r"(op_live_[A-Za-z0-9_\-]{40,})", created).group(1)
+    api = httpx.Client(base_url=str(web.base_url), headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    defn = {"graph": {"nodes": [
+        {"id": "s", "type": "source_script", "position": {"x": 0, "y": 0}, "config": {"text": "Hello.\nGoodbye now."}},
+        {"id": "g", "type": "operator_generator", "position": {"x": 200, "y": 0}, "config": {"voice_map": {
+            "en-us": [{"voice_id": "en-us", "provider": "espeak", "model": "espeak-ng"}]}}},
+        {"id": "o", "type": "sink_preview", "position": {"x": 400, "y": 0}, "config": {"format": "wav"}}],
+        "edges": [{"id": "e1", "source": "s", "sourcePort": "lines", "target": "g", "targetPort": "lines"},
+                  {"id": "e2", "source": "g", "sourcePort": "lines", "target": "o", "targetPort": "lines"}]}}
+    wf = api.post("/api/v1/workflows", json={"name": "Embedded", "definition": defn}).json()["data"]
+    run = api.post(f"/api/v1/workflows/{wf['id']}/runs").json()["data"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        status = api.get(f"/api/v1/workflows/{wf['id']}/runs/{run['id']}/status").json()["data"]["status"]
+        if status in ("completed", "failed", "cancelled"):
+            break
+        time.sleep(0.5)
+    assert status == "completed"
+    listing = api.get(f"/api/v1/workflows/{wf['id']}/runs").json()
+    ApiCountedListResponseWorkflowRunListItem.model_validate(listing)
+    assert isinstance(listing["data"][0]["delivered_audio_ms"], int) and listing["data"][0]["delivered_audio_ms"] > 0

@@ -32,7 +32,7 @@ def _apply(take: Take, out, provider=None, model=None) -> None:
     take.text_out = out.text_out
     take.audio_key = out.audio_key or take.audio_key
     take.content_type = out.content_type or take.content_type
-    take.duration_ms = out.duration_ms if out.duration_ms is not None else take.duration_ms
+    take.duration_ms = int(round(out.duration_ms)) if out.duration_ms is not None else take.duration_ms
     take.scores = out.scores
     take.cache_key = out.cache_key
     take.reused_from = out.reused_from

@@ -138,3 +138,10 @@ def test_fast_lufs_matches_pyloudnorm():
         ours = A.measure_lufs(audio)
         theirs = pyloudnorm.Meter(audio.sample_rate).integrated_loudness(audio.samples.astype("float64"))
         assert abs(ours - theirs) < 0.01, (ours, theirs)
+
+
+def test_durations_are_whole_milliseconds():
+    """Durations land in integer columns and in the SDK's int fields; SQLite would keep a float."""
+    from app.speech.tts import get_engine
+    clip = get_engine("espeak").synthesize("Whole milliseconds, please.", "en-us")
+    assert isinstance(clip.duration_ms, int) and clip.duration_ms > 0

@@ -41,8 +41,9 @@ class Audio:
         return int(self.samples.shape[0])
 
     @property
-    def duration_ms(self) -> float:
-        return 1000.0 * self.num_samples / self.sample_rate
+    def duration_ms(self) -> int:
+        """Whole milliseconds (stored in integer columns; SQLite would keep a float as it is)."""
+        return int(round(1000.0 * self.num_samples / self.sample_rate))
 
     @property
     def duration_s(self) -> float:
