@@ -18,6 +18,16 @@ def get(wf: Workflow, run_id: str) -> Run:
     return run
 
 
+def visible_to(user: User, run_id: str) -> tuple[Run, Workflow]:
+    """A run of a workspace the user belongs to, with its workflow; anything else is a 404."""
+    from app.models import Membership
+    run = db.session.get(Run, run_id) if isinstance(run_id, str) and len(run_id) <= 36 else None
+    if run is None or not db.session.scalar(select(Membership.id).filter_by(workspace_id=run.workspace_id,
+                                                                             user_id=user.id)):
+        raise NotFound("Run not found.")
+    return run, db.session.get(Workflow, run.workflow_id)
+
+
 def parse_statuses(raw: str | None) -> list[str]:
     if raw is None or raw == "":
         return []

@@ -185,6 +185,13 @@ def update_settings(ws: Workspace, membership: Membership, user: User, data: dic
     return s
 
 
+def slug_availability(ws: Workspace, membership: Membership, slug: str) -> dict:
+    """Is `slug` free for this workspace (its own slug never reads as taken)? Admins only."""
+    require_role(membership.role, "workspace.update", "Only admins can change the workspace slug.")
+    problem = slug_problem(normalize_slug(slug), exclude_id=ws.id)
+    return {"available": problem is None, **({"reason": problem} if problem else {})}
+
+
 def workspace_out(ws: Workspace) -> dict:
     from app.models import iso
     return {

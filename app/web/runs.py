@@ -3,23 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from app.errors import NotFound
-from app.extensions import db
-from app.models import Membership, Run, Workflow
 from app.services import runs as runs_svc
 
 bp = Blueprint("runs", __name__)
 
 
-def _visible_run(run_id: str) -> tuple[Run, Workflow]:
-    """A run of a workspace the signed-in user belongs to; anything else is a 404."""
-    run = db.session.get(Run, run_id) if len(run_id) <= 36 else None
-    if run is None or not db.session.scalar(select(Membership.id).filter_by(workspace_id=run.workspace_id,
-                                                                             user_id=current_user.id)):
-        raise NotFound("Run not found.")
-    return run, db.session.get(Workflow, run.workflow_id)
+def _visible_run(run_id: str):
+    return runs_svc.visible_to(current_user, run_id)
 
 
 @bp.get("/runs/<run_id>")

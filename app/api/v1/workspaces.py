@@ -51,13 +51,9 @@ def create_workspace():
 def slug_available():
     """Is a slug free for the workspace named in X-Workspace-Id (its own slug never reads as taken)?"""
     ws, membership = workspace("workspace:read", required_header=True)
-    if membership.role != "admin":
-        from app.errors import Forbidden
-        raise Forbidden("Only admins can change the workspace slug.")
     if "slug" not in request.args:
         raise ValidationFailed([{"field": "slug", "message": "is required"}])
-    problem = ws_svc.slug_problem(ws_svc.normalize_slug(request.args["slug"]), exclude_id=ws.id)
-    return ok({"available": problem is None, **({"reason": problem} if problem else {})})
+    return ok(ws_svc.slug_availability(ws, membership, request.args["slug"]))
 
 
 @endpoint(api_v1, "/workspaces/<workspace_id>", sdk="workspaces.get_workspace", scope="workspace:read", tag=T,
