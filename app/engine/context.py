@@ -27,3 +27,22 @@ class TakeContext:
         """A fresh key per take: a retry never overwrites an earlier take's file."""
         return workspace_key(take.workspace_id, "runs", take.run_id, "audio", take.node_id,
                              f"{take.line_index:05d}-{take.locale}-a{take.attempt}-{take.id[:8]}.{ext}")
+
+    def audio_take(self, take):
+        """The generator take whose audio this take works on (validators, corrector, sink)."""
+        from app.extensions import db
+        if not take.audio_take_id:
+            return None
+        return db.session.get(Take, take.audio_take_id)
+
+    def input_audio(self, take):
+        """The decoded audio this take works on, or TakeFailed when there is none or it is undecodable."""
+        from app.engine.plugins.base import TakeFailed
+        from app.speech import audio as audio_ops
+        source = self.audio_take(take)
+        if source is None or not source.audio_key:
+            raise TakeFailed("There is no audio to check for this line.")
+        try:
+            return audio_ops.decode(self.store.get_bytes(source.audio_key))
+        except Exception as exc:  # noqa: BLE001 - any decoder error means the file is unusable
+            raise TakeFailed(f"The audio cannot be decoded: {type(exc).__name__}") from None

@@ -5,6 +5,7 @@ from app.models.base import iso, new_id, utcnow
 from app.models.ledger import LedgerEntry, LedgerImmutable
 from app.models.outbox import EmailOutbox
 from app.models.run_state import TAKE_CLOSED, TAKE_OPEN, IdempotencyKey, Step, Take
+from app.models.speech_data import DictionaryEntry, ProviderCredential, TranslationMemoryEntry
 from app.models.template import Template, TemplateEstimate, TemplateFavorite
 from app.models.upload import Upload
 from app.models.user import User, UserSession
@@ -16,5 +17,5 @@ __all__ = [
     "UserSession", "Invite", "Membership", "Workspace", "WorkspaceSettings", "ROLES", "ROLE_RANK",
     "iso", "new_id", "utcnow", "Template", "TemplateEstimate", "TemplateFavorite", "Upload", "Run", "Workflow",
     "WorkflowVersion", "RUN_STATUSES", "TERMINAL", "ACTIVE", "Step", "Take", "IdempotencyKey", "TAKE_OPEN",
-    "TAKE_CLOSED",
+    "TAKE_CLOSED", "DictionaryEntry", "ProviderCredential", "TranslationMemoryEntry",
 ]

@@ -18,6 +18,7 @@ from app.engine.plugins.base import NodePlugin, TakeFailed, TakeOutput
 from app.extensions import db
 from app.models import Take
 from app.services import pricing
+from app.speech.text import markup
 
 log = logging.getLogger("onepin.engine.generator")
 LOCAL_PROVIDERS = {"espeak", "piper"}
@@ -44,6 +45,13 @@ def controls_for(assignment: dict, attempt: int) -> dict:
         speed = float(controls.get("speed", 1.0))
         controls["speed"] = round(speed * (1 - RETRY_RATE_STEP * (attempt - 1)), 3)
     return controls
+
+
+def engine_input(provider: str, text: str) -> str:
+    """The take text with pronunciation markup rendered in the engine's own phoneme syntax."""
+    if not markup.has_markup(text):
+        return text
+    return markup.render(text, provider if provider in ("espeak", "piper") else "plain")
 
 
 def cache_key(text: str, assignment: dict, controls: dict, engine_version: str, dictionary_version: str) -> str:
@@ -84,7 +92,8 @@ class Generator(NodePlugin):
                 return out
         started = time.perf_counter()
         try:
-            audio = engine.synthesize(text, a.get("voice_id"), controls, phonemes="[[" in text)
+            audio = engine.synthesize(engine_input(provider, text), a.get("voice_id"), controls,
+                                      phonemes=markup.has_markup(text) or "[[" in text)
         except EngineError as exc:
             raise TakeFailed(str(exc)) from None
         out.synth_calls = 1

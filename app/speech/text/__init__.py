@@ -1,0 +1,1 @@
+"""Text front end: normalization (numbers, dates, money ...), pronunciation markup, IPA."""

@@ -1,0 +1,69 @@
+"""Provider-neutral pronunciation markup written by the phoneme injector.
+
+A word with an IPA pronunciation is written ``⟦word|ipa⟧`` in the take text (the brackets are
+U+27E6/U+27E7, which do not occur in scripts). Each TTS engine receives its own form:
+
+- espeak: ``[[mnemonics]]`` (espeak's Kirshenbaum-style phoneme input; IPA inside ``[[ ]]`` is mangled)
+- piper:  ``[[ ipa ]]``
+- ssml (cloud providers): ``<phoneme alphabet="ipa" ph="ipa">word</phoneme>``
+- plain (validators, display, engines without phoneme input): the word itself.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+SPAN = re.compile(r"⟦([^|⟦⟧]+)\|([^⟦⟧]*)⟧")
+
+
+@dataclass(frozen=True)
+class Span:
+    word: str
+    ipa: str
+    start: int
+    end: int
+
+
+def make(word: str, ipa: str) -> str:
+    return f"⟦{word}|{ipa}⟧"
+
+
+def spans(text: str) -> list[Span]:
+    return [Span(m.group(1), m.group(2), m.start(), m.end()) for m in SPAN.finditer(text or "")]
+
+
+def has_markup(text: str) -> bool:
+    return bool(text) and "⟦" in text and SPAN.search(text) is not None
+
+
+def plain(text: str) -> str:
+    """The text as a person reads it (markup replaced by the words)."""
+    return SPAN.sub(lambda m: m.group(1), text or "")
+
+
+def to_espeak(text: str) -> str:
+    from app.speech.text.ipa import ipa_to_espeak
+    return SPAN.sub(lambda m: f"[[{ipa_to_espeak(m.group(2))}]]", text or "")
+
+
+def to_piper(text: str) -> str:
+    return SPAN.sub(lambda m: f"[[ {m.group(2)} ]]", text or "")
+
+
+def to_ssml(text: str) -> str:
+    """SSML body (without <speak>): plain text escaped, marked words as <phoneme> elements."""
+    out, pos = [], 0
+    for m in SPAN.finditer(text or ""):
+        out.append(escape(text[pos:m.start()]))
+        out.append(f'<phoneme alphabet="ipa" ph={quoteattr(m.group(2))}>{escape(m.group(1))}</phoneme>')
+        pos = m.end()
+    out.append(escape((text or "")[pos:]))
+    return "".join(out)
+
+
+RENDERERS = {"espeak": to_espeak, "piper": to_piper, "ssml": to_ssml, "plain": plain}
+
+
+def render(text: str, form: str) -> str:
+    return RENDERERS[form](text)
