@@ -3,14 +3,45 @@
 The providers, models, locales, controls and engine voices come from the speech provider registry
 (app/speech/registry.py) through app.workflows.catalog.default_catalog(). Once the stored voice
 catalog exists (Part 5), voice_count counts its platform voices; until then, the engine's own voices.
+A workspace sees a cloud provider (ElevenLabs, OpenAI, Cartesia) only when it has its own key for it:
+the others are left out of its lists, and asking for one by name is a 404 that says so.
 """
 from __future__ import annotations
 
 from app.errors import NotFound
 from app.workflows.catalog import ProviderCatalog, default_catalog
 
-def catalog() -> ProviderCatalog:
-    return default_catalog()
+
+class WorkspaceCatalog:
+    """The deployment's catalog as one workspace sees it: a cloud provider only once the workspace
+    has its own key for it (Settings → Provider keys). Everything else is the deployment's catalog."""
+
+    def __init__(self, base, hidden: set[str]):
+        self._base, self.hidden = base, set(hidden)
+
+    def providers(self) -> list[str]:
+        return [p for p in self._base.providers() if p not in self.hidden]
+
+    def has_provider(self, provider: str) -> bool:
+        return provider not in self.hidden and self._base.has_provider(provider)
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)
+
+
+def unconfigured_cloud_providers(workspace_id: str) -> set[str]:
+    """Cloud TTS providers this workspace has no usable key for."""
+    from app.services import provider_credentials
+    from app.speech.tts.cloud import PROVIDERS
+    return {p for p in PROVIDERS if provider_credentials.resolve(workspace_id, "tts", p) is None}
+
+
+def catalog(workspace_id: str | None = None) -> ProviderCatalog:
+    """The deployment's catalog; with a workspace, without the cloud providers it has no key for."""
+    base = default_catalog()
+    if workspace_id is None:
+        return base
+    return WorkspaceCatalog(base, unconfigured_cloud_providers(workspace_id))
 
 
 def voice_count(provider: str, model: str, cat=None) -> int:
@@ -26,6 +57,10 @@ def voice_count(provider: str, model: str, cat=None) -> int:
 def provider_out(provider: str, cat: ProviderCatalog | None = None) -> dict:
     cat = cat or catalog()
     if not cat.has_provider(provider):
+        if provider in getattr(cat, "hidden", ()):
+            from app.speech.tts.cloud import display_name
+            raise NotFound(f"{display_name(provider)} is not configured for this workspace: an admin can add "
+                           f"its API key under Settings → Provider keys.")
         raise NotFound(f"Unknown provider {provider!r}.")
     return {"provider": provider, "display_name": cat.provider_display_name(provider), "kind": "tts",
             "model_count": len(cat.models(provider)), "beta": False,
@@ -34,7 +69,8 @@ def provider_out(provider: str, cat: ProviderCatalog | None = None) -> dict:
 
 def model_out(provider: str, model: str, cat: ProviderCatalog | None = None) -> dict:
     cat = cat or catalog()
-    if not cat.has_provider(provider) or not cat.has_model(provider, model):
+    provider_out(provider, cat)
+    if not cat.has_model(provider, model):
         raise NotFound(f"Unknown model {provider}/{model}.")
     info = cat.model_info(provider, model)
     controls = info.get("controls") or {}
@@ -47,12 +83,12 @@ def model_out(provider: str, model: str, cat: ProviderCatalog | None = None) -> 
             "links": {"voices": {"href": f"/api/v1/providers/{provider}/models/{model}/voices", "method": "GET"}}}
 
 
-def providers_out() -> list[dict]:
-    cat = catalog()
+def providers_out(workspace_id: str | None = None) -> list[dict]:
+    cat = catalog(workspace_id)
     return [provider_out(p, cat) for p in cat.providers()]
 
 
-def models_out(provider: str) -> list[dict]:
-    cat = catalog()
+def models_out(provider: str, workspace_id: str | None = None) -> list[dict]:
+    cat = catalog(workspace_id)
     provider_out(provider, cat)
     return [model_out(provider, m, cat) for m in cat.models(provider)]

@@ -88,12 +88,25 @@ def _piper(locales) -> ProviderInfo | None:
     return ProviderInfo("piper", "Piper", models={model.model: model})
 
 
+def _cloud(locales) -> list[ProviderInfo]:
+    """ElevenLabs, OpenAI and Cartesia: always listed here; a workspace needs its own key to use one
+    (the services layer hides the ones a workspace has no key for)."""
+    from app.speech.tts.cloud import catalog as cloud
+    out = []
+    for name, spec in cloud.PROVIDERS.items():
+        models = {m: ModelInfo(m, title, tuple(loc for loc in locales if loc in spoken),
+                               cloud.model_controls(name, m), "audio/wav", tuple(cloud.VOICES.get(name, ())))
+                  for m, (title, spoken) in spec["models"].items()}
+        out.append(ProviderInfo(name, spec["display_name"], models=models))
+    return out
+
+
 def providers(locales: tuple[str, ...]) -> dict[str, ProviderInfo]:
     """Every installed provider (cached per process; `refresh()` rediscovers)."""
     key = tuple(locales)
     with _lock:
         if key not in _cache:
-            found = [p for p in (_espeak(locales), _piper(locales)) if p is not None]
+            found = [p for p in (_espeak(locales), _piper(locales), *_cloud(locales)) if p is not None]
             _cache[key] = {p.provider: p for p in found}
         return _cache[key]
 
@@ -105,6 +118,9 @@ def refresh() -> None:
 
 def voice_known(provider: str, model: str, voice_id: str) -> bool | None:
     """Does the engine have this voice? None when it cannot tell (not a local engine)."""
+    from app.speech.tts.cloud import catalog as cloud
+    if provider in cloud.PROVIDERS:
+        return cloud.voice_known(provider, model, voice_id)
     try:
         from app.speech.tts import get_engine
         engine = get_engine(provider)

@@ -120,19 +120,26 @@ def test_generator_detail_v2_links_providers_and_voices():
     props = voices["properties"]
     assert [o["value"] for o in props["language"]["options"]] == list(SUPPORTED_LOCALES)
     assert props["provider"]["options"] == [{"value": "espeak", "display_name": "eSpeak NG"},
-                                            {"value": "piper", "display_name": "Piper"}]
-    assert [o["value"] for o in props["model"]["options"]] == ["espeak-ng", "piper-vits"]
+                                            {"value": "piper", "display_name": "Piper"},
+                                            {"value": "elevenlabs", "display_name": "ElevenLabs"},
+                                            {"value": "openai", "display_name": "OpenAI"},
+                                            {"value": "cartesia", "display_name": "Cartesia"}]
+    assert [o["value"] for o in props["model"]["options"]][:2] == ["espeak-ng", "piper-vits"]
+    assert "eleven_multilingual_v2" in [o["value"] for o in props["model"]["options"]]
     assert "models_by_provider" not in options
 
 
 def test_generator_detail_v1_inlines_models_by_provider():
     options = node_detail("operator_generator", default_catalog(), api_version=1)["options"]
     assert "providers" not in options
-    assert options["models_by_provider"] == {"kind": "inline", "value": {
+    inline = options["models_by_provider"]
+    assert inline["kind"] == "inline" and list(inline["value"]) == ["espeak", "piper", "elevenlabs", "openai",
+                                                                   "cartesia"]
+    assert {p: inline["value"][p] for p in ("espeak", "piper")} == {
         "espeak": {"display_name": "eSpeak NG",
                    "models": [{"model": "espeak-ng", "display_name": "eSpeak NG"}]},
         "piper": {"display_name": "Piper",
-                  "models": [{"model": "piper-vits", "display_name": "Piper VITS"}]}}}
+                  "models": [{"model": "piper-vits", "display_name": "Piper VITS"}]}}
     assert options["voices"]["target"] == "/api/v1/voices"
     NodeDetailOut.model_validate(node_detail("operator_generator", default_catalog(),
                                              api_version=1))
@@ -168,7 +175,8 @@ def test_specs_are_data():
 
 def test_catalog_questions():
     c = default_catalog()
-    assert c.has_provider("espeak") and not c.has_provider("elevenlabs")
+    assert c.has_provider("espeak") and not c.has_provider("acme-tts")
+    assert c.has_provider("elevenlabs")       # cloud providers are known; a run needs the workspace's key
     assert c.has_model("piper", "piper-vits") and not c.has_model("piper", "espeak-ng")
     assert c.model_locales("piper", "piper-vits") == ["en-us"]
     assert c.voice_known("espeak", "espeak-ng", "whatever") is False   # the installed engine has no such voice

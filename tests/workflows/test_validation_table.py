@@ -171,7 +171,7 @@ CASES = [
     ("voice_map_unsupported_locale", mutate(_cfg(2, "voice_map", {
         "en-us": [dict(ESPEAK)], "it-it": [dict(ESPEAK)]})),
      "voice_map_locale", "g", None, "graph.nodes[2].config.voice_map.it-it", {}),
-    ("voice_map_unknown_provider", mutate(_voice("en-us", provider="elevenlabs")),
+    ("voice_map_unknown_provider", mutate(_voice("en-us", provider="acme-tts")),
      "voice_map_provider", "g", None, "graph.nodes[2].config.voice_map.en-us[0].provider", {}),
     ("voice_map_unknown_model", mutate(_voice("en-us", model="espeak-ng2")),
      "voice_map_model", "g", None, "graph.nodes[2].config.voice_map.en-us[0].model", {}),

@@ -19,8 +19,8 @@ def list_node_types():
 
 
 def _detail(node_type: str, version: int):
-    workspace("catalog:read")
-    out = node_detail(node_type, catalog(), api_version=version)
+    ws, _m = workspace("catalog:read")
+    out = node_detail(node_type, catalog(ws.id), api_version=version)
     if out is None:
         raise NotFound(f"Unknown node type {node_type!r}.")
     return ok(out)

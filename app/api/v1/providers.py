@@ -12,9 +12,10 @@ T = "Providers"
 @endpoint(api_v1, "/providers", sdk="providers.list_catalog_providers", scope="catalog:read", tag=T,
           response="list[CatalogProviderOut]")
 def list_providers():
-    """Every synthesis provider with its model count (never costs, credentials or base URLs)."""
-    workspace("catalog:read")
-    rows = cat_svc.providers_out()
+    """Every synthesis provider with its model count (never costs, credentials or base URLs); cloud
+    providers only when the workspace has its own key for them."""
+    ws, _m = workspace("catalog:read")
+    rows = cat_svc.providers_out(ws.id)
     return ok_list(rows, limit=max(len(rows), 1), has_more=False)
 
 
@@ -22,16 +23,16 @@ def list_providers():
           response="CatalogProviderOut")
 def get_provider(provider):
     """One provider by slug."""
-    workspace("catalog:read")
-    return ok(cat_svc.provider_out(provider))
+    ws, _m = workspace("catalog:read")
+    return ok(cat_svc.provider_out(provider, cat_svc.catalog(ws.id)))
 
 
 @endpoint(api_v1, "/providers/<provider>/models", sdk="providers.list_catalog_provider_models",
           scope="catalog:read", tag=T, response="list[CatalogModelOut]")
 def list_models(provider):
     """Models of a provider with canonical controls and live voice counts."""
-    workspace("catalog:read")
-    rows = cat_svc.models_out(provider)
+    ws, _m = workspace("catalog:read")
+    rows = cat_svc.models_out(provider, ws.id)
     return ok_list(rows, limit=max(len(rows), 1), has_more=False)
 
 
@@ -39,8 +40,8 @@ def list_models(provider):
           scope="catalog:read", tag=T, response="CatalogModelOut")
 def get_model(provider, model):
     """One model."""
-    workspace("catalog:read")
-    return ok(cat_svc.model_out(provider, model))
+    ws, _m = workspace("catalog:read")
+    return ok(cat_svc.model_out(provider, model, cat_svc.catalog(ws.id)))
 
 
 @endpoint(api_v1, "/providers/<provider>/models/<model>/voices",
@@ -48,8 +49,8 @@ def get_model(provider, model):
           query={"offset": "int", "limit": "int"}, response="list[CatalogVoiceOut]")
 def list_model_voices(provider, model):
     """Platform voices that declare support for the model (counted)."""
-    workspace("catalog:read")
-    cat_svc.model_out(provider, model)
+    ws, _m = workspace("catalog:read")
+    cat_svc.model_out(provider, model, cat_svc.catalog(ws.id))
     offset, limit = paging()
     try:
         from app.services.voices import catalog_voices
