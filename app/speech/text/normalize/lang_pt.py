@@ -1,0 +1,110 @@
+"""Portuguese (pt-br: dezesseis, quilômetro, centavo; pt-pt: dezasseis, quilómetro, cêntimo)."""
+from __future__ import annotations
+
+import re
+
+from num2words import num2words
+
+from app.speech.text.normalize.engine import Rule
+from app.speech.text.normalize.romance import Romance, feminine
+
+MONTHS = ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+          "novembro", "dezembro")
+MASCULINE_A = {"dia", "dias", "mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema",
+               "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"}
+
+
+class Portuguese(Romance):
+    family = "pt"
+    group, decimal, alt_decimal = ".\u00a0\u202f", ",", "."
+    decimal_word, minus_word, percent_word = "vírgula", "menos", "por cento"
+    months = MONTHS
+    abbreviations = (
+        (r"Sr\.", "senhor", "title"), (r"Sra\.", "senhora", "title"), (r"Srta\.", "senhorita", "title"),
+        (r"Dr\.", "doutor", "title"), (r"Dra\.", "doutora", "title"), (r"Prof\.", "professor", "title"),
+        (r"Profa\.", "professora", "title"), (r"Av\.", "avenida", "title"), (r"etc\.", "et cetera", "word"),
+        (r"p\.\s?ex\.", "por exemplo", "mid"), (r"aprox\.", "aproximadamente", "mid"),
+        (r"(?:n\.º|nº)(?=\s?\d)", "número", "mid"), (r"pág\.(?=\s?\d)", "página", "mid"),
+        (r"tel\.", "telefone", "mid"), (r"V\.\s?Exa\.", "Vossa Excelência", "word"),
+    )
+
+    def __init__(self, locale: str):
+        super().__init__(locale)
+        self.br = locale != "pt-pt"
+        self.n2w = "pt_BR" if self.br else "pt"
+        km = "quilômetro" if self.br else "quilómetro"
+        cent = ("centavo", "centavos") if self.br else ("cêntimo", "cêntimos")
+        self.currencies = {
+            "BRL": ("real", "reais", "centavo", "centavos", "masc"), "EUR": ("euro", "euros", *cent, "masc"),
+            "USD": ("dólar", "dólares", *cent, "masc"), "GBP": ("libra", "libras", "pêni", "pence", "fem"),
+            "JPY": ("iene", "ienes", None, None, "masc"), "KRW": ("won", "wons", None, None, "masc"),
+            "CNY": ("yuan", "yuans", None, None, "masc"), "MXN": ("peso", "pesos", "centavo", "centavos", "masc"),
+        }
+        self.units = {
+            "km": (km, km + "s", "masc"), "m": ("metro", "metros", "masc"), "cm": ("centímetro", "centímetros", "masc"),
+            "mm": ("milímetro", "milímetros", "masc"), "kg": ("quilograma", "quilogramas", "masc"),
+            "g": ("grama", "gramas", "masc"), "mg": ("miligrama", "miligramas", "masc"), "l": ("litro", "litros", "masc"),
+            "ml": ("mililitro", "mililitros", "masc"), "cl": ("centilitro", "centilitros", "masc"),
+            "km/h": (f"{km} por hora", f"{km}s por hora", "masc"), "mph": ("milha por hora", "milhas por hora", "fem"),
+            "degC": ("grau Celsius", "graus Celsius", "masc"), "degF": ("grau Fahrenheit", "graus Fahrenheit", "masc"),
+            "deg": ("grau", "graus", "masc"), "m2": ("metro quadrado", "metros quadrados", "masc"),
+            "km2": (f"{km} quadrado", f"{km}s quadrados", "masc"),
+            "cm2": ("centímetro quadrado", "centímetros quadrados", "masc"),
+            "m3": ("metro cúbico", "metros cúbicos", "masc"), "mi": ("milha", "milhas", "fem"), "ft": ("pé", "pés", "masc"),
+            "lb": ("libra", "libras", "fem"), "oz": ("onça", "onças", "fem"), "GB": ("gigabyte", "gigabytes", "masc"),
+            "MB": ("megabyte", "megabytes", "masc"), "TB": ("terabyte", "terabytes", "masc"),
+            "kB": ("kilobyte", "kilobytes", "masc"), "Hz": ("hertz", "hertz", "masc"),
+            "kHz": ("quilohertz", "quilohertz", "masc"), "MHz": ("megahertz", "megahertz", "masc"),
+            "GHz": ("gigahertz", "gigahertz", "masc"), "kW": ("quilowatt", "quilowatts", "masc"),
+            "kWh": ("quilowatt-hora", "quilowatts-hora", "masc"), "W": ("watt", "watts", "masc"),
+            "V": ("volt", "volts", "masc"), "min": ("minuto", "minutos", "masc"),
+            "ms": ("milissegundo", "milissegundos", "masc"), "ha": ("hectare", "hectares", "masc"),
+        }
+
+    def cardinal(self, n: int, form: str | None = None) -> str:
+        words = num2words(n, lang=self.n2w)
+        if form == "fem":
+            words = re.sub(r"\bum$", "uma", words)
+            words = re.sub(r"\bdois$", "duas", words)
+            words = re.sub(r"entos\b", "entas", words)
+        return words
+
+    def ordinal(self, n: int, form: str | None = None) -> str:
+        words = num2words(n, lang=self.n2w, to="ordinal")
+        return feminine(words) if form == "fem" else words
+
+    def noun_gender(self, word: str) -> str:
+        w = word.lower()
+        if w in MASCULINE_A or not re.search(r"(as?|ção|ções|dade|dades|agem|agens)$", w):
+            return "masc"
+        return "fem"
+
+    def join_money(self, major: str, minor: str) -> str:
+        return f"{major} e {minor}"
+
+    def date(self, day, month, year, m, ctx) -> str:
+        out = f"{'primeiro' if day == 1 else self.cardinal(day)} de {self.month(month)}"
+        return f"{out} de {self.year(year)}" if year else out
+
+    def date_rules(self) -> list[Rule]:
+        named = re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}})(?:\.?º)?\s+de\s+(?P<mon>{'|'.join(MONTHS)})"
+                           rf"(?:\s+de\s+(?P<y>\d{{4}})(?!\d))?", re.IGNORECASE)
+        return [*super().date_rules(), Rule("dates", named, self._named, name="day-month")]
+
+    def _named(self, m, ctx) -> str | None:
+        day = int(m["d"])
+        if not 1 <= day <= 31:
+            return None
+        out = f"{'primeiro' if day == 1 else self.cardinal(day)} de {m['mon']}"
+        return f"{out} de {self.year(int(m['y']))}" if m["y"] else out
+
+    def time_rules(self) -> list[Rule]:
+        h = re.compile(r"(?<![\d:.,])([01]?\d|2[0-4])\s?h\s?([0-5]\d)?(?:min)?(?![\w])")
+        return [Rule("times", h, lambda m, c: self.time(int(m[1]), int(m[2] or 0), None, m, c), name="15h30"),
+                *super().time_rules()]
+
+    def time(self, h, mi, ampm, m, ctx) -> str:
+        hours = self.cardinal(h, "fem")                       # uma hora, duas horas, vinte e uma horas
+        if mi:
+            return f"{hours} e {self.cardinal(mi)}"
+        return f"{hours} {'hora' if h == 1 else 'horas'}"

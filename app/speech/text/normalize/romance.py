@@ -1,0 +1,74 @@
+"""What Spanish, French and Portuguese share: decimals read as a number (tres coma catorce), feminine
+numerals, and "de" between a round million and its noun (un millón de euros)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from app.speech.text.normalize import numbers as nums
+from app.speech.text.normalize.base import Lang
+from app.speech.text.normalize.engine import Rule
+
+
+class Romance(Lang):
+    percent_word = "por ciento"
+    of_word = "de"
+    ordinal_marks = r"\.?[ºª°]|\.?(?:er|ra|o|a)"
+
+    def fraction(self, frac: str) -> str:
+        if len(frac) <= 2 and not frac.startswith("0"):
+            return self.cardinal(int(frac))
+        return self.digits(frac)
+
+    def percent(self, num) -> str:
+        return f"{self.number(num)} {self.percent_word}"
+
+    def of(self, noun: str) -> str:
+        return f"{self.of_word} {noun}"
+
+    def money(self, code, num, scale=None):
+        forms = self.currencies.get(code)
+        value = abs(num.value)
+        if forms and value >= 10**6 and value % 10**6 == 0:          # un millón de euros
+            words = f"{self.cardinal(int(value))} {self.of(forms[1])}"
+            return f"{self.minus_word} {words}" if num.negative else words
+        return super().money(code, num, scale)
+
+    def unit(self, num, key, number_words):
+        forms = self.units.get(key)
+        if forms and number_words is None and num.is_int and abs(num.value) >= 10**6 and num.value % 10**6 == 0:
+            return f"{self.number(num, forms[2])} {self.of(forms[1])}"
+        return super().unit(num, key, number_words)
+
+    def ordinal_rules(self) -> list[Rule]:
+        pat = re.compile(rf"(?<![\w.,])(\d{{1,4}})(?P<mark>{self.ordinal_marks})(?![\w])")
+        return [Rule("numbers", pat, lambda m, c: self.ordinal_mark(int(m[1]), m["mark"].lstrip(".")),
+                     keep_when_off=False, name="ordinal")]
+
+    def noun_gender(self, word: str) -> str | None:
+        return None
+
+    def _plain_number(self, m, ctx) -> str:
+        """A whole number before a noun agrees with it: veintiún kilómetros, veintiuna libras, duas casas."""
+        num = self.parse(m["num"])
+        noun = re.match(r"\s(?P<w>[^\W\d_]+)", ctx.after(m, 40))
+        if noun and num.is_int and not num.negative:
+            gender = self.noun_gender(noun["w"])
+            if gender:
+                return self.integer(num.int_part, gender)
+        return super()._plain_number(m, ctx)
+
+    def ordinal_mark(self, n: int, mark: str) -> str:
+        return self.ordinal(n, "fem" if mark in ("ª", "a", "ra", "re", "ère") else None)
+
+
+def feminine(words: str) -> str:
+    """Spanish/Portuguese feminine numerals and ordinals: primero → primera, doscientos → doscientas."""
+    words = re.sub(r"\b(\w+)ientos\b", r"\1ientas", words)           # doscientos → doscientas
+    words = re.sub(r"\b(\w+)entos\b", r"\1entas", words)              # duzentos → duzentas
+    words = re.sub(r"\b(\w+)o\b", r"\1a", words)                      # primero → primera, uno → una
+    return words
+
+
+def decimal_value(num: nums.Num) -> Decimal:
+    return abs(num.value)
