@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,8 +48,16 @@ def _write(audio: Audio, fmt: str, subtype: str | None, **kwargs) -> bytes:
 
 
 def to_wav_bytes(audio: Audio) -> bytes:
-    """16-bit PCM WAV."""
-    return _write(audio, "WAV", "PCM_16")
+    """16-bit PCM WAV, written directly: the same bytes libsndfile writes (each sample rounded to 32 bits,
+    clipped, then its top 16 bits; a 44-byte header) in a fifth of the time."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = np.clip(np.rint(audio.samples * np.float32(2147483648.0)), np.float32(-2147483648.0),
+                    np.float32(2147418112.0))          # 2147418112 = 32767 << 16
+    pcm = (v.astype(np.int32) >> 16).astype("<i2").tobytes()
+    rate = int(audio.sample_rate)
+    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(pcm), b"WAVE", b"fmt ", 16, 1, 1, rate, rate * 2,
+                         2, 16, b"data", len(pcm))
+    return header + pcm
 
 
 def to_flac_bytes(audio: Audio) -> bytes:
@@ -118,17 +127,25 @@ def peak_limit(audio: Audio, ceiling_dbfs: float = -1.0, window_ms: float = 5.0)
 
     Samples already under the ceiling are returned untouched; otherwise the gain needed at each
     peak is spread over ``window_ms`` either side (min filter + box average), so no hard clipping.
+    The gain differs from 1 only near a peak, so only those stretches are filtered (speech peaks
+    touch ~1 % of the samples).
     """
     ceiling = db_to_gain(ceiling_dbfs)
     x = audio.samples
-    if audio.num_samples == 0 or float(np.max(np.abs(x))) <= ceiling:
+    over = np.flatnonzero(np.abs(x) > ceiling) if audio.num_samples else np.zeros(0, np.int64)
+    if over.size == 0:
         return audio
-    need = np.minimum(1.0, ceiling / np.maximum(np.abs(x).astype(np.float64), _EPS))
-    half = max(1, int(audio.sample_rate * window_ms / 1000))
-    gain = _running_min(need, half)
     from scipy.ndimage import uniform_filter1d   # box average shorter than the min window: stays <= need at peaks
-    gain = uniform_filter1d(gain, size=half + 1, mode="nearest")
-    y = np.clip(x * gain, -ceiling, ceiling).astype(np.float32)
+    half = max(1, int(audio.sample_rate * window_ms / 1000))
+    reach = 2 * half + 2          # past this distance from every peak the gain is exactly 1
+    gaps = np.flatnonzero(np.diff(over) > 2 * reach)
+    y = x.copy()
+    for first, last in zip(over[np.r_[0, gaps + 1]], over[np.r_[gaps, over.size - 1]]):
+        lo, hi = max(0, first - reach), min(len(x), last + reach + 1)
+        seg = x[lo:hi]
+        need = np.minimum(1.0, ceiling / np.maximum(np.abs(seg).astype(np.float64), _EPS))
+        gain = uniform_filter1d(_running_min(need, half), size=half + 1, mode="nearest")
+        y[lo:hi] = np.clip(seg * gain, -ceiling, ceiling)
     return Audio(y, audio.sample_rate)
 
 
@@ -141,37 +158,52 @@ class LoudnessResult:
     reason: str = ""
 
 
-_K_FILTERS: dict[int, list] = {}
+_K_FILTERS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _k_weighting(rate: int):
-    """The BS.1770 K-weighting stages (pyloudnorm's coefficients) as one SOS cascade, per sample rate."""
+def _k_weighting(rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """The BS.1770 K-weighting stages (pyloudnorm's coefficients) as one 4th-order filter (b, a), per
+    sample rate. One lfilter pass in float64 costs less than the two-section cascade and agrees with it
+    to ~1e-12."""
     if rate not in _K_FILTERS:
         import pyloudnorm
-        from scipy.signal import tf2sos
         meter = pyloudnorm.Meter(rate)
-        _K_FILTERS[rate] = np.vstack([tf2sos(f.b, f.a) for f in meter._filters.values()])
+        b, a = np.array([1.0]), np.array([1.0])
+        for f in meter._filters.values():
+            b, a = np.convolve(b, f.b), np.convolve(a, f.a)
+        _K_FILTERS[rate] = (b, a)
     return _K_FILTERS[rate]
 
 
 def measure_lufs(audio: Audio) -> float | None:
     """Integrated loudness (ITU-R BS.1770-4, mono), or None when the clip is too short to measure.
 
-    Vectorised: K-weighting as one SOS cascade (scipy's sosfilt), 400 ms blocks with 75 % overlap from a cumulative
-    sum of squares, absolute (-70 LUFS) and relative (-10 LU) gating. Same result as
-    pyloudnorm.Meter.integrated_loudness, about 50x faster (its block loop is pure Python).
+    Vectorised: K-weighting in one lfilter pass, 400 ms blocks with 75 % overlap summed from 100 ms
+    hop energies (a cumulative sum when the hop is not a whole number of samples), absolute (-70 LUFS)
+    and relative (-10 LU) gating. Same result as pyloudnorm.Meter.integrated_loudness, about 100x
+    faster (its block loop is pure Python).
     """
     if audio.duration_s < MIN_LOUDNESS_S:
         return None
-    from scipy.signal import sosfilt
-    x = sosfilt(_k_weighting(audio.sample_rate), audio.samples.astype(np.float64))
+    from scipy.signal import lfilter
+    b, a = _k_weighting(audio.sample_rate)
+    x = lfilter(b, a, audio.samples.astype(np.float64))
     rate = audio.sample_rate
     block = 0.4
     n_blocks = int(np.round(((len(x) / rate) - block) / (block * 0.25))) + 1
-    starts = (block * 0.25 * np.arange(n_blocks) * rate).astype(np.int64)
-    ends = (block * (0.25 * np.arange(n_blocks) + 1) * rate).astype(np.int64)
-    csum = np.concatenate(([0.0], np.cumsum(x * x)))
-    z = (csum[np.minimum(ends, len(x))] - csum[starts]) / (block * rate)
+    hop = rate * block * 0.25
+    if hop == int(hop):
+        hop, hops = int(hop), n_blocks + 3
+        sq = np.square(x)
+        if hops * hop > len(sq):        # the last block may run past the end (pyloudnorm clips it)
+            sq = np.concatenate((sq, np.zeros(hops * hop - len(sq))))
+        e = sq[:hops * hop].reshape(hops, hop).sum(axis=1)
+        z = (e[:-3] + e[1:-2] + e[2:-1] + e[3:]) / (block * rate)
+    else:
+        starts = (block * 0.25 * np.arange(n_blocks) * rate).astype(np.int64)
+        ends = (block * (0.25 * np.arange(n_blocks) + 1) * rate).astype(np.int64)
+        csum = np.concatenate(([0.0], np.cumsum(x * x)))
+        z = (csum[np.minimum(ends, len(x))] - csum[starts]) / (block * rate)
     with np.errstate(divide="ignore"):
         loud = -0.691 + 10.0 * np.log10(z)
     gated = z[loud >= -70.0]
