@@ -4,7 +4,8 @@ from __future__ import annotations
 import importlib
 
 # area modules; each defines `bp`
-AREAS = ("auth", "dashboard", "workspaces", "members", "api_keys", "profile", "outbox", "invites", "runs")
+AREAS = ("auth", "dashboard", "workspaces", "members", "api_keys", "profile", "outbox", "invites", "runs",
+         "provider_keys")
 
 
 def register(app):

@@ -1,0 +1,67 @@
+"""Provider keys of the current workspace (admins only): add, replace or remove the keys of the cloud
+TTS and machine-translation providers. A key is never shown again after it is saved: only its last four
+characters. Every action answers with the panel partial (HTMX) or redirects back (plain forms)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.errors import DomainError, ValidationFailed
+from app.extensions import db
+from app.services import provider_keys as keys_svc
+from app.web.context import require_workspace
+from app.web.ui import field_errors, general_error, is_htmx, render
+
+bp = Blueprint("provider_keys", __name__)
+
+
+def _page(status=200, *, notice=None, error=None, errors=None, target=None, form=None):
+    ws, membership = require_workspace()
+    groups = keys_svc.rows(ws, membership)
+    template = "provider_keys/_panel.html" if is_htmx() else "provider_keys/index.html"
+    return render(template, status, no_store=True, ws=ws, groups=groups, titles=keys_svc.KIND_TITLES,
+                  notice=notice, error=error, errors=errors or {}, target=target, form=form or {})
+
+
+@bp.get("/settings/provider-keys")
+@login_required
+def index_GET():
+    return _page()
+
+
+@bp.post("/settings/provider-keys/<kind>/<provider>")
+@login_required
+def save_POST(kind, provider):
+    ws, membership = require_workspace()
+    try:
+        replaced = keys_svc.save(ws, membership, current_user, kind, provider, request.form)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _page(exc.status, error=general_error(exc), errors=field_errors(exc), target=(kind, provider),
+                     form={"base_url": request.form.get("base_url", "")})
+    db.session.commit()
+    name = keys_svc.DISPLAY.get(provider, provider)
+    message = f"{name} key {'updated' if replaced else 'added'}."
+    if is_htmx():
+        return _page(notice=message)
+    flash(message, "success")
+    return redirect(url_for("provider_keys.index_GET"))
+
+
+@bp.post("/settings/provider-keys/<kind>/<provider>/remove")
+@login_required
+def remove_POST(kind, provider):
+    ws, membership = require_workspace()
+    try:
+        keys_svc.remove(ws, membership, current_user, kind, provider)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 403 or not is_htmx():
+            raise
+        return _page(exc.status, error=exc.message)
+    db.session.commit()
+    message = f"{keys_svc.DISPLAY.get(provider, provider)} key removed."
+    if is_htmx():
+        return _page(notice=message)
+    flash(message, "success")
+    return redirect(url_for("provider_keys.index_GET"))
