@@ -20,19 +20,21 @@ class LocalStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._prefix = str(self.root.resolve()) + os.sep
 
     @classmethod
     def from_url(cls, url: str) -> "LocalStore":
         return cls(urlparse(url).path if url.startswith("file://") else url)
 
     def _path(self, key: str) -> Path:
-        path = (self.root / check_key(key)).resolve()
-        if not str(path).startswith(str(self.root.resolve()) + os.sep):
+        path = Path(os.path.realpath(os.path.join(self._prefix, check_key(key))))
+        if not str(path).startswith(self._prefix):
             raise StorageError("key escapes the storage root")
         return path
 
-    def _meta_path(self, key: str) -> Path:
-        return self._path(key).with_name(self._path(key).name + ".meta.json")
+    def _meta_path(self, key: str, path: Path | None = None) -> Path:
+        path = path or self._path(key)
+        return path.with_name(path.name + ".meta.json")
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         self.put_stream(key, iter([data]), content_type, max_bytes=None)
@@ -55,7 +57,7 @@ class LocalStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        self._meta_path(key).write_text(json.dumps({"content_type": content_type}))
+        self._meta_path(key, path).write_text(json.dumps({"content_type": content_type}))
         return size
 
     def get_bytes(self, key: str) -> bytes:
@@ -69,7 +71,7 @@ class LocalStore:
         if not path.is_file():
             return None
         try:
-            ct = json.loads(self._meta_path(key).read_text()).get("content_type")
+            ct = json.loads(self._meta_path(key, path).read_text()).get("content_type")
         except (OSError, ValueError):
             ct = None
         return ObjectInfo(size=path.stat().st_size, content_type=ct)
