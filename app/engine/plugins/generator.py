@@ -47,11 +47,12 @@ def controls_for(assignment: dict, attempt: int) -> dict:
     return controls
 
 
-def engine_input(provider: str, text: str) -> str:
-    """The take text with pronunciation markup rendered in the engine's own phoneme syntax."""
+def engine_input(provider: str, text: str, voice: str | None = None) -> str:
+    """The take text with pronunciation markup rendered in the engine's own phoneme syntax (espeak's
+    mnemonics depend on the voice)."""
     if not markup.has_markup(text):
         return text
-    return markup.render(text, provider if provider in ("espeak", "piper") else "plain")
+    return markup.render(text, provider if provider in ("espeak", "piper") else "plain", voice)
 
 
 def cache_key(text: str, assignment: dict, controls: dict, engine_version: str, dictionary_version: str) -> str:
@@ -92,7 +93,7 @@ class Generator(NodePlugin):
                 return out
         started = time.perf_counter()
         try:
-            audio = engine.synthesize(engine_input(provider, text), a.get("voice_id"), controls,
+            audio = engine.synthesize(engine_input(provider, text, a.get("voice_id")), a.get("voice_id"), controls,
                                       phonemes=markup.has_markup(text) or "[[" in text)
         except EngineError as exc:
             raise TakeFailed(str(exc)) from None

@@ -42,9 +42,10 @@ def plain(text: str) -> str:
     return SPAN.sub(lambda m: m.group(1), text or "")
 
 
-def to_espeak(text: str) -> str:
+def to_espeak(text: str, voice: str | None = None) -> str:
+    """espeak mnemonics depend on the voice's phoneme table (English ``a`` is [æ], German ``a`` [a])."""
     from app.speech.text.ipa import ipa_to_espeak
-    return SPAN.sub(lambda m: f"[[{ipa_to_espeak(m.group(2))}]]", text or "")
+    return SPAN.sub(lambda m: f"[[{ipa_to_espeak(m.group(2), voice or 'en-us')}]]", text or "")
 
 
 def to_piper(text: str) -> str:
@@ -65,5 +66,8 @@ def to_ssml(text: str) -> str:
 RENDERERS = {"espeak": to_espeak, "piper": to_piper, "ssml": to_ssml, "plain": plain}
 
 
-def render(text: str, form: str) -> str:
+def render(text: str, form: str, voice: str | None = None) -> str:
+    """``voice`` matters for espeak only (its mnemonics are per phoneme table)."""
+    if form == "espeak":
+        return to_espeak(text, voice)
     return RENDERERS[form](text)
