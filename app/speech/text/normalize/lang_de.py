@@ -72,6 +72,11 @@ class German(Lang):
         (r"Nr\.(?=\s?\d)", "Nummer", "mid"),
     )
 
+    def abbreviation_rules(self) -> list[Rule]:
+        street = re.compile(r"(?<=[a-zäöüß])str\.")                        # Hauptstr. → Hauptstraße
+        return [*super().abbreviation_rules(),
+                Rule("abbreviations", street, lambda m, c: "straße" + keep_period(m, c), keep_when_off=False)]
+
     def cardinal(self, n: int, form: str | None = None) -> str:
         words = num2words(n, lang="de")
         if form in ("adj", "fem") and words.endswith("eins"):

@@ -41,9 +41,9 @@ class English(Lang):
         (r"Lt\.", "Lieutenant", "title"), (r"Sgt\.", "Sergeant", "title"), (r"Rev\.", "Reverend", "title"),
         (r"Jr\.", "Junior", "word"), (r"Sr\.", "Senior", "word"), (r"Ave\.", "Avenue", "word"),
         (r"Rd\.", "Road", "word"), (r"Blvd\.", "Boulevard", "word"), (r"etc\.", "et cetera", "word"),
-        (r"e\.\s?g\.", "for example", "word"), (r"i\.\s?e\.", "that is", "word"), (r"vs\.?", "versus", "word"),
-        (r"approx\.", "approximately", "word"), (r"a\.k\.a\.", "also known as", "word"),
-        (r"incl\.", "including", "word"), (r"Inc\.", "Incorporated", "word"), (r"Ltd\.", "Limited", "word"),
+        (r"e\.\s?g\.", "for example", "mid"), (r"i\.\s?e\.", "that is", "mid"), (r"vs\.?", "versus", "mid"),
+        (r"approx\.", "approximately", "mid"), (r"a\.k\.a\.", "also known as", "mid"),
+        (r"incl\.", "including", "mid"), (r"Inc\.", "Incorporated", "word"), (r"Ltd\.", "Limited", "word"),
         (r"Corp\.", "Corporation", "word"), (r"Dept\.", "Department", "word"),
     )
 

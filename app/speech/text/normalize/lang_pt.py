@@ -75,7 +75,7 @@ class Portuguese(Romance):
 
     def noun_gender(self, word: str) -> str:
         w = word.lower()
-        if w in MASCULINE_A or not re.search(r"(as?|ção|ções|dade|dades|agem|agens)$", w):
+        if w in MASCULINE_A or not re.search(r"(as?|ãs?|ção|ções|dade|dades|agem|agens)$", w):
             return "masc"
         return "fem"
 
