@@ -2,7 +2,8 @@
 
 start_run checks everything before writing anything (a 409/402/422 leaves nothing behind, since the
 SDK retries): role, definition validity with the run gates, engines for every node type, one active
-run per workflow, the plan's concurrent-run limit, the estimate against the balance. Then, in one
+run per workflow, the plan's concurrent-run limit, the estimate against the balance, every translator
+language covered (app.services.translations: script, memory, then MT). Then, in one
 transaction: the run (pinned to the workflow version, with the definition snapshot) and its credit
 hold. `begin` (a job) creates the source takes and sends the first wave to the workers.
 """
@@ -20,6 +21,7 @@ from app.extensions import db
 from app.models import ACTIVE, IdempotencyKey, Membership, Run, Take, User, Workflow, Workspace
 from app.models.base import utcnow
 from app.services import activity, credits, estimates, script_source
+from app.services import translations as run_translations
 from app.services.plans import get_plan
 from app.services.queue import enqueue_after_commit
 from app.validation import Validation
@@ -97,6 +99,8 @@ def start_run(ws: Workspace, membership: Membership, user: User, wf: Workflow, d
     if not quote["can_run"]:
         raise PaymentRequired(f"This run needs at least {quote['min_credits']} credits; your balance is "
                               f"{quote['current_balance']}.", code="INSUFFICIENT_CREDITS")
+    # every line in every target language, or 422 naming the languages (MT is called here, never in workers)
+    run_translations.prepare_launch(ws, snapshot)
     number = (db.session.scalar(select(func.max(Run.run_number)).where(Run.workflow_id == wf.id)) or 0) + 1
     run = Run(workspace_id=ws.id, workflow_id=wf.id, version_id=wf.current_version_id, run_number=number,
               status="pending", definition_snapshot=snapshot, script_text=script_text,
@@ -155,8 +159,9 @@ def begin(run_id: str) -> str:
             locales.add(locale)
             created.extend(scheduler.route(run, plan, take))
             index += 1
+    added = run_translations.fill_lines(run.workspace_id, run.definition_snapshot, script, lines)
     run.lines = lines
-    run.locales = sorted(locales | {t.locale for t in created})
+    run.locales = sorted(locales | added | {t.locale for t in created})
     waves = [t.wave for t in created if t.status == "pending"]
     run.current_wave = min(waves) if waves else run.current_wave
     run.waves = plan.waves

@@ -6,6 +6,7 @@ anything else becomes "[<lang>] <text>". Tests script failures ahead of time:
 
     fake.fail(429, times=2, retry_after=0)   # the next two requests get HTTP 429
     fake.stall(2.0)                          # the next request answers only after 2 s (client timeout)
+    fake.ok().fail(503)                      # the next request succeeds, the one after gets HTTP 503
 
 and read what was asked in `fake.requests` ([{path, headers, json}]).
 """
@@ -49,6 +50,12 @@ class FakeServer:
             self._script.append(("status", status, body, retry_after))
         return self
 
+    def ok(self, times: int = 1):
+        """The next request(s) are answered normally (to place a failure after them)."""
+        for _ in range(times):
+            self._script.append(("ok", None, None, None))
+        return self
+
     def stall(self, seconds: float, times: int = 1):
         for _ in range(times):
             self._script.append(("stall", seconds, None, None))
@@ -88,6 +95,7 @@ class FakeServer:
                     step = fake._script.popleft() if fake._script else None
                 if step and step[0] == "stall":
                     time.sleep(step[1])
+                if step and step[0] != "status":
                     step = None
                 if step and step[0] == "status":
                     _, status, err_body, retry_after = step

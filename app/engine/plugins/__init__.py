@@ -10,7 +10,7 @@ from app.engine.plugins.base import NodePlugin, TakeFailed, TakeOutput
 _REGISTRY: dict[str, NodePlugin] = {}
 _LOADED = False
 
-BUILTIN = ("app.engine.plugins.generator", "app.engine.plugins.normalizer")
+BUILTIN = ("app.engine.plugins.generator", "app.engine.plugins.normalizer", "app.engine.plugins.translator")
 
 
 def register(plugin: NodePlugin) -> NodePlugin:

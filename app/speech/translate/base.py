@@ -89,7 +89,7 @@ class Translator:
         if not self.supports(source, target):
             raise MTError(self.provider, UNSUPPORTED, f"cannot translate {source} to {target}")
         out: list[str] = []
-        for batch in self._batches(texts):
+        for batch in self.batches(texts):
             got = self._translate(batch, source, target)
             if len(got) != len(batch) or not all(isinstance(t, str) for t in got):
                 raise MTError(self.provider, BAD_RESPONSE, f"asked for {len(batch)} translations, got {len(got)}")
@@ -98,7 +98,8 @@ class Translator:
             raise MTError(self.provider, BAD_RESPONSE, "returned an empty translation")
         return out
 
-    def _batches(self, texts: list[str]):
+    def batches(self, texts: list[str]):
+        """`texts` cut into request-sized batches (max_batch strings, about max_chars characters)."""
         batch, size = [], 0
         for t in texts:
             if batch and (len(batch) >= self.max_batch or size + len(t) > self.max_chars):
