@@ -3,7 +3,8 @@
 The node's flags (expand_numbers, expand_dates, ...) switch rule families on and off. Pronunciation
 markup (⟦word|ipa⟧) passes through untouched. A locale without rules passes its text on unchanged and
 the take's meta says so (normalizer.status = "unsupported"), so the card never shows a silent no-op.
-Billed per character of the text it reads (pricing table, operator_normalizer).
+Billed per character of the text it reads (pricing table, operator_normalizer); an unsupported
+locale's pass-through is not billed.
 """
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ class Normalizer(NodePlugin):
             log.info("normalizer: no rules for locale=%s take=%s run=%s: text passed on unchanged",
                      take.locale, take.id, take.run_id)
         rate = pricing.rate_for(self.node_type)
-        return TakeOutput(text_out=result.text, units=pricing.units_in(text, rate.unit), unit=rate.unit,
-                          meta={"normalizer": result.meta()})
+        units = pricing.units_in(text, rate.unit) if result.supported else 0     # a pass-through is not billed
+        return TakeOutput(text_out=result.text, units=units, unit=rate.unit, meta={"normalizer": result.meta()})
 
 
 register(Normalizer())
