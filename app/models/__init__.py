@@ -9,6 +9,7 @@ from app.models.speech_data import DictionaryEntry, ProviderCredential, Translat
 from app.models.template import Template, TemplateEstimate, TemplateFavorite
 from app.models.upload import Upload
 from app.models.user import User, UserSession
+from app.models.voice import VOICE_SOURCES, Voice, VoiceFavorite
 from app.models.workflow import ACTIVE, RUN_STATUSES, TERMINAL, Run, Workflow, WorkflowVersion
 from app.models.workspace import ROLE_RANK, ROLES, Invite, Membership, Workspace, WorkspaceSettings
 
@@ -17,5 +18,6 @@ __all__ = [
     "UserSession", "Invite", "Membership", "Workspace", "WorkspaceSettings", "ROLES", "ROLE_RANK",
     "iso", "new_id", "utcnow", "Template", "TemplateEstimate", "TemplateFavorite", "Upload", "Run", "Workflow",
     "WorkflowVersion", "RUN_STATUSES", "TERMINAL", "ACTIVE", "Step", "Take", "IdempotencyKey", "TAKE_OPEN",
-    "TAKE_CLOSED", "DictionaryEntry", "ProviderCredential", "TranslationMemoryEntry",
+    "TAKE_CLOSED", "DictionaryEntry", "ProviderCredential", "TranslationMemoryEntry", "Voice", "VoiceFavorite",
+    "VOICE_SOURCES",
 ]
