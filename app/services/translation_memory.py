@@ -7,13 +7,16 @@ edits ("manual"). A new entry replaces an existing one only when its origin rank
 
 `store` and `count_uses` write in their OWN short transaction: the memory is a cache of paid-for
 work, so it is kept even when the launch that produced it is refused (a retry then finds it, and
-the write is idempotent).
+the write is idempotent). SQLite allows one writer at a time, and the launch may already hold the
+write lock (a period credit grant), so there the memory is written inside the caller's transaction
+instead (a savepoint): on the embedded database a refused launch keeps nothing.
 """
 from __future__ import annotations
 
 import hashlib
 import unicodedata
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +44,18 @@ def _chunks(items: list, n: int = CHUNK):
         yield items[i:i + n]
 
 
+@contextmanager
+def _writer():
+    """A session for memory writes: its own transaction (committed here), or the caller's on SQLite."""
+    if db.engine.dialect.name == "sqlite":
+        with db.session.begin_nested():
+            yield db.session
+        return
+    with Session(db.engine) as s:
+        yield s
+        s.commit()
+
+
 def lookup(workspace_id: str, source_locale: str, target_locale: str, texts: Iterable[str],
            session=None) -> dict[str, tuple[str, str]]:
     """{normalized source text: (target text, origin)} for the texts the memory holds."""
@@ -64,7 +79,7 @@ def store(workspace_id: str, source_locale: str, target_locale: str, pairs: dict
     if not clean:
         return 0
     written = 0
-    with Session(db.engine) as s:
+    with _writer() as s:
         existing = {}
         for chunk in _chunks([source_hash(k) for k in clean]):
             for row in s.scalars(select(TM).where(TM.workspace_id == workspace_id, TM.source_locale == source_locale,
@@ -84,7 +99,6 @@ def store(workspace_id: str, source_locale: str, target_locale: str, pairs: dict
             elif rank >= RANK.get(row.origin, 0) and (row.target_text != tgt or row.origin != origin):
                 row.target_text, row.origin, row.updated_at = tgt, origin, utcnow()
                 written += 1
-        s.commit()
     return written
 
 
@@ -93,9 +107,8 @@ def count_uses(workspace_id: str, source_locale: str, target_locale: str, texts:
     hashes = sorted({source_hash(t) for t in texts})
     if not hashes:
         return
-    with Session(db.engine) as s:
+    with _writer() as s:
         for chunk in _chunks(hashes):
             s.execute(update(TM).where(TM.workspace_id == workspace_id, TM.source_locale == source_locale,
                                        TM.target_locale == target_locale, TM.source_hash.in_(chunk))
                       .values(uses_count=TM.uses_count + 1))
-        s.commit()

@@ -222,6 +222,51 @@ def test_a_language_that_cannot_be_translated_fails_at_launch_with_nothing_reser
     assert start(owner_api, full)["status"] == "pending"
 
 
+XLIFF12 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file source-language="en-US" target-language="de-DE" datatype="plaintext" original="script">
+    <body>
+      <trans-unit id="a"><source>Good morning.</source><target>Guten Morgen.</target></trans-unit>
+      <trans-unit id="b"><source>Where is the station?</source><target>Wo ist der Bahnhof?</target></trans-unit>
+    </body>
+  </file>
+</xliff>""".encode()
+XLIFF20 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="en-US" trgLang="es">
+  <file id="f1"><unit id="u1"><segment><source>Thank you very much.</source>
+    <target>Muchas gracias.</target></segment></unit></file>
+</xliff>""".encode()
+
+
+def test_xliff_targets_are_the_scripts_own_translations(client, owner_api, workspace, fakes):
+    # German target text does not stand in for another language
+    wf3 = workflow_with_uploads(client, owner_api, {"de2.xliff": XLIFF12}, ["fr-fr"])
+    err = assert_error(owner_api.post(f"/api/v1/workflows/{wf3}/runs"), 422, "VALIDATION_ERROR")["error"]
+    assert [d["locale"] for d in err["details"]] == ["fr-fr"]
+    wf = workflow_with_uploads(client, owner_api, {"de.xliff": XLIFF12}, ["de-de"])
+    start(owner_api, wf)
+    wf2 = workflow_with_uploads(client, owner_api, {"es.xlf": XLIFF20}, ["es-es"])     # bare "es" fits es-es
+    start(owner_api, wf2)
+    assert all(not f.requests for f in fakes.values())
+    assert [(e.target_locale, e.target_text, e.origin) for e in memory()] == [
+        ("de-de", "Guten Morgen.", "script"), ("de-de", "Wo ist der Bahnhof?", "script"),
+        ("es-es", "Muchas gracias.", "script")]
+
+
+@pytest.mark.parametrize("keys,locale,expected", [
+    ({"de-de": "A"}, "de-de", "A"),
+    ({"de": "A"}, "de-de", "A"),                      # a bare family fits any region of it
+    ({"DE_de": "A"}, "de-de", "A"),                   # tags are compared case- and separator-blind
+    ({"pt-br": "B"}, "pt-pt", None),                  # another region does not
+    ({"pt": "P", "pt-pt": "PT"}, "pt-pt", "PT"),      # the exact region wins over the family
+    ({"pt": "P", "pt-pt": "PT"}, "pt-br", "P"),
+    ({"es": "   "}, "es-es", None),                   # blank is missing
+    ({}, "de-de", None),
+])
+def test_script_translation_matching(keys, locale, expected):
+    assert translations.script_translation({"translations": keys}, locale) == expected
+
+
 def test_a_refused_key_falls_back_to_the_next_provider_and_all_refusals_are_a_422(owner_api, workspace, fakes):
     deepl, openai = fakes["deepl"], fakes["openai_compatible"]
     configure(workspace, "deepl", deepl, secret="wrong-key")
@@ -309,3 +354,37 @@ def test_the_official_sdk_sees_the_422_and_rides_out_a_503(app, owner, owner_key
     assert run.status == "pending" and len(libre.requests) == 4
     assert counts() == {"runs": 1, "ledger": 1}
     assert memory()[0].target_text == "[ko] Good morning."
+
+
+def test_the_gate_works_on_the_embedded_sqlite_database(tmp_path, fakes):
+    """SQLite (the one-machine default) allows one writer: the memory is written inside the launch's
+    own transaction there, so the launch's credit grant and the memory never wait on each other."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from tests.conftest import Api, _fresh_context_client_class
+    from tests.factories import make_key, make_user, make_workspace
+    lite = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/lite.db", "TESTING": True})
+    lite.test_client_class = _fresh_context_client_class()
+    ctx = lite.app_context()
+    ctx.push()
+    try:
+        upgrade()
+        user = make_user(email="lite@example.com")
+        ws = make_workspace(user, name="Lite")
+        api = Api(lite.test_client(), make_key(ws, user))
+        configure(ws, "libretranslate", fakes["libretranslate"])
+        wf = make_workflow(api, definition([{"id": "src", "config": {"text": "Good morning."}}], ["de-de"]))
+        assert start(api, wf["id"])["status"] == "pending"
+        assert [(e.target_text, e.origin) for e in memory()] == [("Guten Morgen.", "mt")]
+        provider_credentials.remove(ws.id, "mt", "libretranslate")
+        db.session.commit()
+        wf2 = make_workflow(api, definition([{"id": "src", "config": {"text": "Good morning.\nNew."}}], ["de-de"]),
+                            name="Second")
+        err = assert_error(api.post(f"/api/v1/workflows/{wf2['id']}/runs"), 422, "VALIDATION_ERROR")["error"]
+        assert err["details"][0]["missing_lines"] == 1 and err["details"][0]["locale"] == "de-de"
+        assert counts() == {"runs": 1, "ledger": 1}
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
