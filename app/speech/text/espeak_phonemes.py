@@ -169,3 +169,26 @@ def phoneme_mnemonics(voice: str) -> tuple[str, ...]:
         for code, mnemonic, kind in tabs[name][1]:
             by_code[code] = (mnemonic, kind)
     return tuple(sorted({m for m, kind in by_code.values() if kind in SOUND_TYPES and m}))
+
+
+# locales whose espeak voice is not simply the locale or its family
+_LOCALE_VOICES = {"zh-cn": "cmn", "zh": "cmn", "es-mx": "es-419", "pt-br": "pt-br", "pt-pt": "pt"}
+
+
+@functools.lru_cache(maxsize=256)
+def voice_for_locale(locale: str | None) -> str | None:
+    """The espeak voice that speaks a locale (``en-us`` → ``en-us``, ``de-de`` → ``de``,
+    ``zh-cn`` → ``cmn``), or None when espeak has none."""
+    if not locale:
+        return None
+    loc = locale.strip().lower().replace("_", "-")
+    engine = _engine()
+    for candidate in (_LOCALE_VOICES.get(loc), loc, loc.split("-")[0]):
+        if not candidate:
+            continue
+        try:
+            engine.resolve_voice(candidate)
+            return candidate
+        except Exception:  # noqa: BLE001 - EngineError: try the next one
+            continue
+    return None
