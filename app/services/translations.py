@@ -149,6 +149,9 @@ def prepare_launch(ws, defn: dict, *, policy: HttpPolicy | None = None,
     """Makes sure every line of every translator can be spoken in each target language (see the
     module doc). Returns a summary {target: {lines, script, memory, mt}} or None when the workflow
     translates nothing; raises ValidationFailed (422) or ServiceUnavailable (503)."""
+    nodes, _ = graph_lists(defn)
+    if not any(isinstance(n, dict) and n.get("type") == TRANSLATOR for n in nodes):
+        return None                                    # the common case: no script re-read
     script = script_source.resolve(defn, ws)
     plan = needs(defn, script)
     if not plan.jobs:
