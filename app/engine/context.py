@@ -1,7 +1,7 @@
 """What a node implementation may use while processing one take."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.engine.plan import Plan
 from app.models import Run, Take
@@ -13,7 +13,20 @@ class TakeContext:
     run: Run
     plan: Plan
     node_id: str
-    dictionary_version: str = "0"
+    locale: str | None = None
+    memo: dict = field(default_factory=dict)      # shared by the takes of one batch (the executor passes it)
+
+    @property
+    def dictionary_version(self) -> str:
+        """Version of the pronunciation dictionary entries that apply to this take's workspace and
+        locale ("0" when there are none); one query per batch and locale (memo)."""
+        if not self.locale:
+            return "0"
+        key = ("dictionary_version", self.run.workspace_id, self.locale)
+        if key not in self.memo:
+            from app.services.dictionary import version_for
+            self.memo[key] = version_for(self.run.workspace_id, self.locale)
+        return self.memo[key]
 
     @property
     def config(self) -> dict:

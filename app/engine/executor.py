@@ -75,6 +75,7 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
     finished: list[str] = []
     results: list[tuple[SimpleNamespace, object, str | None]] = []
     checked, chunk_started = 0.0, time.monotonic()
+    memo: dict = {}         # lookups shared by the batch's takes (e.g. the dictionary version per locale)
     for snap in work:
         if time.monotonic() - checked > 0.5:          # cheap early exit for a cancelled run
             status = db.session.scalar(select(Run.status).where(Run.id == run_id))
@@ -83,7 +84,7 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
             if status in ("cancelled", "failed", "completed"):
                 break
         plugin = get_plugin(snap.node_type)
-        ctx = TakeContext(run=run, plan=plan, node_id=snap.node_id)
+        ctx = TakeContext(run=run, plan=plan, node_id=snap.node_id, locale=snap.locale, memo=memo)
         out, error = None, None
         try:
             if plugin is None:
@@ -134,6 +135,7 @@ def _store(run: Run, plan, results: list, finished: list[str], stats: dict) -> N
     takes = {t.id: t for t in db.session.scalars(select(Take).where(Take.id.in_(ids))
                                                  .with_for_update().execution_options(populate_existing=True))}
     now = utcnow()
+    stored: list = []
     for snap, out, error in results:
         take = takes.get(snap.id)
         if take is None or take.status != "running" or take.lease_owner != me:
@@ -149,8 +151,10 @@ def _store(run: Run, plan, results: list, finished: list[str], stats: dict) -> N
             _apply(take, out, voice.get("provider"), voice.get("model"))
             fanout = out.fanout
             take.status = "done"
-            if take.node_type == "operator_generator":
-                take.audio_take_id = take.id
+            stored.append((take, out))
+            if take.node_type == "operator_generator" or (
+                    take.node_type == "operator_pronunciation_corrector" and out.audio_key):
+                take.audio_take_id = take.id          # this take's audio is the one downstream nodes get
         else:
             take.status, take.error = "failed", error
         successors = scheduler.route(run, plan, take, fanout)
@@ -159,4 +163,17 @@ def _store(run: Run, plan, results: list, finished: list[str], stats: dict) -> N
                        scheduler.card_event(take, "generated" if take.status == "done" else "not_delivered"))
         finished.append(take.id)
         stats["done" if take.status == "done" else "failed"] += 1
+    _after_store(stored)
     db.session.commit()
+
+
+def _after_store(stored: list) -> None:
+    """Plugins whose results move workspace data (the phoneme injector's uses_count) do it here, in the
+    transaction that stores those results: a discarded or redelivered take never counts twice."""
+    by_type: dict[str, list] = {}
+    for take, out in stored:
+        by_type.setdefault(take.node_type, []).append(out)
+    for node_type, outs in by_type.items():
+        hook = getattr(get_plugin(node_type), "after_store", None)
+        if hook is not None:
+            hook(outs)

@@ -30,7 +30,8 @@ import logging
 import re
 import unicodedata
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import require_role
@@ -389,6 +390,6 @@ def add_uses(counts: dict[str, int]) -> None:
     """uses_count += n, one UPDATE per entry; updated_at is left alone (it versions the content)."""
     for entry_id, n in sorted(counts.items()):
         if n > 0:
-            db.session.execute(update(DictionaryEntry).where(DictionaryEntry.id == entry_id)
+            db.session.execute(sql_update(DictionaryEntry).where(DictionaryEntry.id == entry_id)
                                .values(uses_count=DictionaryEntry.uses_count + n,
                                        updated_at=DictionaryEntry.updated_at))

@@ -10,7 +10,8 @@ from app.engine.plugins.base import NodePlugin, TakeFailed, TakeOutput
 _REGISTRY: dict[str, NodePlugin] = {}
 _LOADED = False
 
-BUILTIN = ("app.engine.plugins.generator", "app.engine.plugins.normalizer", "app.engine.plugins.translator")
+BUILTIN = ("app.engine.plugins.generator", "app.engine.plugins.normalizer", "app.engine.plugins.translator",
+           "app.engine.plugins.phoneme_injector")
 
 
 def register(plugin: NodePlugin) -> NodePlugin:
