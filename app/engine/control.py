@@ -57,6 +57,10 @@ def resume(run: Run, membership: Membership, user: User) -> Run:
     run.status = "running" if was_started else "pending"
     run.pause_requested_at = run.paused_at = None
     run.pause_reason = run.pause_error = None
+    if was_started:   # takes released by a provider pause wait, pending and without a job, in the current wave
+        from app.models import Take
+        scheduler.enqueue(run, list(db.session.scalars(select(Take).where(
+            Take.run_id == run.id, Take.status == "pending", Take.wave <= run.current_wave))))
     events.publish(run.id, run.workspace_id, "run.status", scheduler.status_event(run))
     db.session.commit()
     if was_started:

@@ -12,6 +12,7 @@ from sqlalchemy import select, text, update
 from app.engine import billing, events, leases, scheduler
 from app.engine.context import TakeContext
 from app.engine.plugins import TakeFailed, get as get_plugin
+from app.engine.plugins.base import PROVIDER_PAUSE_REASONS, PauseRun
 from app.extensions import db
 from app.models import Run, Take
 from app.models.base import utcnow
@@ -76,13 +77,17 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
     results: list[tuple[SimpleNamespace, object, str | None]] = []
     checked, chunk_started = 0.0, time.monotonic()
     memo: dict = {}         # lookups shared by the batch's takes (e.g. the dictionary version per locale)
+    pause: PauseRun | None = None
     for snap in work:
         if time.monotonic() - checked > 0.5:          # cheap early exit for a cancelled run
-            status = db.session.scalar(select(Run.status).where(Run.id == run_id))
+            status, reason, requested = db.session.execute(
+                select(Run.status, Run.pause_reason, Run.pause_requested_at).where(Run.id == run_id)).one()
             db.session.rollback()
             checked = time.monotonic()
             if status in ("cancelled", "failed", "completed"):
                 break
+            if status == "paused" or (requested is not None and reason in PROVIDER_PAUSE_REASONS):
+                break                                  # parked for a provider problem: the rest waits for resume
         plugin = get_plugin(snap.node_type)
         ctx = TakeContext(run=run, plan=plan, node_id=snap.node_id, locale=snap.locale, memo=memo)
         out, error = None, None
@@ -90,6 +95,10 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
             if plugin is None:
                 raise TakeFailed(f"No engine for node type {snap.node_type} on this server.")
             out = plugin.process(snap, ctx)
+        except PauseRun as exc:                        # provider trouble: this take and the rest wait, unbilled
+            db.session.rollback()
+            pause = exc
+            break
         except TakeFailed as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad take must not stop the batch
@@ -103,7 +112,10 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
     _store(run, plan, results, finished, stats)
     # takes we never got to (the run ended) are cancelled; anything else stays leased and expires
     left = [s.id for s in work if s.id not in set(finished)]
+    if left and pause is not None:
+        _pause_for_provider(run_id, pause)
     if left:
+        _release_if_parking(run_id, left)
         db.session.execute(update(Take).where(Take.id.in_(left), Take.status == "running", Take.lease_owner == me,
                                               Take.run_id.in_(select(Run.id).where(Run.status.in_(
                                                   ("cancelled", "failed", "completed")))))
@@ -114,6 +126,34 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
         db.session.commit()
     scheduler.advance(run_id)
     return stats
+
+
+def _pause_for_provider(run_id: str, exc: PauseRun) -> None:
+    """Asks the run to pause for a provider problem (the first provider reason wins; it replaces a
+    user's pause request, which it makes faster). It parks as soon as no take is running."""
+    run = scheduler.lock_run(run_id)
+    if run is not None and run.status in ("pending", "running"):
+        if run.pause_requested_at is None or run.pause_reason not in PROVIDER_PAUSE_REASONS:
+            run.pause_reason, run.pause_error = exc.reason, exc.message
+        run.pause_requested_at = run.pause_requested_at or utcnow()
+        events.publish(run.id, run.workspace_id, "run.status", scheduler.status_event(run))
+        log.warning("run %s pausing (%s): %s", run_id, exc.reason, exc.message)
+    db.session.commit()
+
+
+def _release_if_parking(run_id: str, take_ids: list[str]) -> None:
+    """Takes we hold but did not process go back to pending (unbilled, no job) when the run is paused
+    or pausing for a provider; resume enqueues them again."""
+    run = db.session.get(Run, run_id, populate_existing=True)
+    parking = run is not None and (run.status == "paused" or (
+        run.status in ("pending", "running") and run.pause_requested_at is not None
+        and run.pause_reason in PROVIDER_PAUSE_REASONS))
+    if parking:
+        db.session.execute(update(Take).where(Take.id.in_(take_ids), Take.status == "running",
+                                              Take.lease_owner == leases.owner_id())
+                           .values(status="pending", lease_owner=None, lease_expires_at=None, started_at=None,
+                                   enqueued_at=None, job_id=None))
+    db.session.commit()
 
 
 def start(run_id: str) -> str:

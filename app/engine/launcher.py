@@ -15,7 +15,7 @@ import json
 from sqlalchemy import func, select
 
 from app.auth.permissions import require_role
-from app.engine import events, plugins, scheduler
+from app.engine import cloud_tts, events, plugins, scheduler
 from app.errors import Conflict, PaymentRequired, ValidationFailed
 from app.extensions import db
 from app.models import ACTIVE, IdempotencyKey, Membership, Run, Take, User, Workflow, Workspace
@@ -85,6 +85,7 @@ def start_run(ws: Workspace, membership: Membership, user: User, wf: Workflow, d
             return db.session.get(Run, prior.run_id), False
     snapshot = script_source.apply_overrides(wf.definition, script_text, source_language)
     _check_runnable(snapshot, script_text, source_language)
+    cloud_tts.check_launch(ws.id, snapshot)        # cloud voices need the workspace's own key (422 naming them)
     active = db.session.scalar(select(Run.id).where(Run.workflow_id == wf.id, Run.status.in_(ACTIVE)).limit(1))
     if active:
         raise Conflict("Another run of this workflow is still active; wait for it, or cancel it.",

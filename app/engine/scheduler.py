@@ -227,13 +227,23 @@ def open_in_wave(run: Run) -> int:
         Take.run_id == run.id, Take.status.in_(OPEN), Take.wave <= run.current_wave)) or 0)
 
 
+def _parks_for_provider(run: Run) -> bool:
+    """A pause asked for by a provider problem does not drain the wave: the run parks once no take is
+    running, and the pending ones (released, unbilled) run when it resumes."""
+    from app.engine.plugins.base import PROVIDER_PAUSE_REASONS
+    if run.pause_requested_at is None or run.pause_reason not in PROVIDER_PAUSE_REASONS:
+        return False
+    return not db.session.scalar(select(func.count()).select_from(Take).where(
+        Take.run_id == run.id, Take.status == "running", Take.wave <= run.current_wave))
+
+
 def advance(run_id: str) -> str:
     """Moves a running run on when its current wave has drained. Returns what happened."""
     run = lock_run(run_id)
     if run is None or run.status != "running":
         db.session.rollback()
         return "idle"
-    if open_in_wave(run):
+    if open_in_wave(run) and not _parks_for_provider(run):
         db.session.rollback()
         return "busy"
     close_steps(run)

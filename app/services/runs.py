@@ -118,12 +118,15 @@ def steps(run: Run, *, node_type: str | None = None, node_id: str | None = None,
     if node_id:
         q = q.where(Step.node_id == node_id)
     out = []
+    # a step left open by a paused run carries the run's pause (e.g. the generator a provider outage stopped)
+    held = run.status == "paused" and run.pause_reason not in (None, "user")
     # execution order: when the step began, then the graph order (wave, position in the definition)
     for s in db.session.scalars(q.order_by(Step.started_at.asc(), Step.wave.asc(), Step.seq.asc(), Step.iteration.asc())):
         row = {"id": s.id, "node_id": s.node_id, "node_type": s.node_type, "node_display_name": s.node_name,
                "status": s.status, "iteration": s.iteration, "started_at": iso(s.started_at),
                "completed_at": iso(s.completed_at), "has_result": s.takes_total > 0, "active_ports": s.active_ports or [],
-               "locales": s.locales or [], "pause_reason": None, "pause_error": None, "error": s.error,
+               "locales": s.locales or [], "pause_reason": run.pause_reason if held and s.status == "running" else None,
+               "pause_error": run.pause_error if held and s.status == "running" else None, "error": s.error,
                "takes_total": s.takes_total, "takes_done": s.takes_done, "takes_failed": s.takes_failed,
                "result": step_result(run, s) if include_result else None}
         out.append(row)

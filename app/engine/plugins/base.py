@@ -8,6 +8,19 @@ class TakeFailed(Exception):
     """The take cannot be produced (the reason is shown on the card); the line is not delivered."""
 
 
+PROVIDER_PAUSE_REASONS = ("provider_outage", "provider_rate_limited", "provider_billing")
+
+
+class PauseRun(Exception):
+    """Nothing is wrong with this take, but a remote provider cannot serve it now (outage, rate limit,
+    billing or key problem). The take is released unbilled (pending again) and the run pauses with
+    `reason` (a PauseReason) until someone resumes it."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
 @dataclass
 class TakeOutput:
     port: str = "lines"                        # lines | pass | fail

@@ -32,8 +32,11 @@ def assignment_for(config: dict, locale: str) -> dict:
     return entries[0]
 
 
-def _engine(provider: str):
+def _engine(provider: str, workspace_id: str | None = None, model: str | None = None, locale: str | None = None):
     from app.speech.tts import get_engine
+    from app.engine import cloud_tts
+    if cloud_tts.is_cloud(provider):      # the workspace's own key; provider errors pause the run
+        return cloud_tts.engine_for(workspace_id, provider, model, locale)
     if provider not in LOCAL_PROVIDERS:
         raise TakeFailed(f"The provider {provider!r} is not available on this server.")
     return get_engine(provider)
@@ -50,8 +53,8 @@ def controls_for(assignment: dict, attempt: int) -> dict:
 def engine_input(provider: str, text: str, voice: str | None = None) -> str:
     """The take text with pronunciation markup rendered in the engine's own phoneme syntax (espeak's
     mnemonics depend on the voice)."""
-    if not markup.has_markup(text):
-        return text
+    if not markup.has_markup(text) or provider not in LOCAL_PROVIDERS:
+        return text                       # cloud adapters render the markup themselves (SSML, <<phones>>)
     return markup.render(text, provider if provider in ("espeak", "piper") else "plain", voice)
 
 
@@ -74,7 +77,7 @@ class Generator(NodePlugin):
             raise TakeFailed("The line is empty.")
         a = assignment_for(ctx.config, take.locale)
         provider, model = a.get("provider"), a.get("model")
-        engine = _engine(provider)
+        engine = _engine(provider, take.workspace_id, model, take.locale)
         controls = controls_for(a, take.attempt)
         key = cache_key(text, a, controls, engine.version, ctx.dictionary_version)
         rate = pricing.rate_for(self.node_type, provider, model)

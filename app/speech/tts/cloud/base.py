@@ -93,6 +93,13 @@ class CloudTTS:
         return False
 
     # -- shared --------------------------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        """base URL + path; a base URL entered with the version prefix (…/v1) is not doubled."""
+        base = self.base_url
+        if base.endswith("/v1") and path.startswith("/v1/"):
+            base = base[:-3]
+        return base + path
+
     def synthesize(self, text: str, voice: str, model: str, controls: dict | None = None, *,
                    locale: str | None = None) -> Audio:
         require_text(markup.plain(text))
@@ -102,7 +109,7 @@ class CloudTTS:
             raise ProviderRequestError(self.provider, f"{self.display_name} needs a voice id")
         spec = self.request(self.render(text, model, locale), voice, model, dict(controls or {}), locale)
         kwargs = {"sleep": self._sleep} if self._sleep else {}
-        resp = post(self.provider, self.display_name, self.base_url + spec["path"], headers=spec["headers"],
+        resp = post(self.provider, self.display_name, self.url(spec["path"]), headers=spec["headers"],
                     json=spec["json"], params=spec.get("params"), policy=self.policy, parse_error=self.error_of,
                     **kwargs)
         if not resp.content:
