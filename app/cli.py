@@ -5,7 +5,7 @@
     onepin-server create-user --email E --password P [--workspace NAME]
     onepin-server create-api-key --email E --workspace SLUG_OR_ID --scopes a,b|all
     onepin-server set-plan --email E --plan free|pro|custom
-    onepin-server refresh-catalog
+    onepin-server refresh-catalog [--locales en-us,de-de] [--queue]
 """
 from __future__ import annotations
 
@@ -140,15 +140,24 @@ def set_plan(email, plan):
 
 
 @main.command("refresh-catalog")
-def refresh_catalog():
-    """Check the speech engines installed here, list what they provide, and upsert the starter templates.
+@click.option("--locales", default=None, help="Only these deployment locales, comma-separated (default: all).")
+@click.option("--variants", default=None,
+              help="Only these espeak-ng variants, comma-separated ('' for none; default: all).")
+@click.option("--queue", "use_queue", is_flag=True, help="Queue the refresh job for a worker instead of running it here.")
+@click.option("--no-render", is_flag=True, help="Update the voice rows only (no previews or voiceprints).")
+def refresh_catalog(locales, variants, use_queue, no_render):
+    """Check the speech engines installed here, rebuild the voice catalog from them (every espeak-ng voice
+    and variant, every Piper voice, with previews and voiceprints), and upsert the starter templates.
 
-    (The stored voice catalog with previews and voiceprints is built from these engines in Part 5.)
+    Previews and voiceprints already rendered for the same engine version are reused, so a refresh with
+    nothing new takes seconds. Platform voices the engines no longer offer become inactive.
     """
     app = _app()
     with app.app_context():
+        from app.services import voice_catalog
         from app.services.catalog import catalog
         from app.speech.tts import get_engine
+        from app.workflows.locales import SUPPORTED_LOCALES
         from app.workflows.starters import ensure_starters
         cat = catalog()
         for provider in cat.providers():
@@ -160,6 +169,17 @@ def refresh_catalog():
                 status = f"NOT AVAILABLE: {exc}"
             models = ", ".join(f"{m} ({len(cat.model_locales(provider, m))} locales)" for m in cat.models(provider))
             click.echo(f"{cat.provider_display_name(provider)} [{provider}]: {models}; {status}")
+        wanted = tuple(x.strip().lower() for x in locales.split(",") if x.strip()) if locales else None
+        bad = [x for x in wanted or () if x not in SUPPORTED_LOCALES]
+        if bad:
+            raise click.ClickException(f"unsupported locale(s) {', '.join(bad)}; use {', '.join(SUPPORTED_LOCALES)}")
+        chosen = tuple(x.strip() for x in variants.split(",") if x.strip()) if variants is not None else None
+        if use_queue:
+            queued = voice_catalog.enqueue_refresh(wanted, chosen)
+            click.echo("voice catalog: refresh queued" if queued else "voice catalog: a refresh is already queued")
+        else:
+            report = voice_catalog.refresh(locales=wanted, variants=chosen, render=not no_render, echo=click.echo)
+            click.echo(report.summary())
         changed = ensure_starters()
         click.echo(f"starter templates: {changed} created or updated")
 

@@ -1,8 +1,8 @@
 """What this deployment can synthesize, shaped for the providers.* endpoints.
 
 The providers, models, locales, controls and engine voices come from the speech provider registry
-(app/speech/registry.py) through app.workflows.catalog.default_catalog(). Once the stored voice
-catalog exists (Part 5), voice_count counts its platform voices; until then, the engine's own voices.
+(app/speech/registry.py) through app.workflows.catalog.default_catalog(); voice_count counts the stored
+catalog's platform voices (app/services/voices.py).
 A workspace sees a cloud provider (ElevenLabs, OpenAI, Cartesia) only when it has its own key for it:
 the others are left out of its lists, and asking for one by name is a 404 that says so.
 """
@@ -45,12 +45,8 @@ def catalog(workspace_id: str | None = None) -> ProviderCatalog:
 
 
 def voice_count(provider: str, model: str, cat=None) -> int:
-    """Platform voices declaring this provider and model (the stored catalog, Part 5), else the
-    voices the engine itself offers."""
-    try:
-        from app.services.voices import count_platform_voices
-    except ImportError:
-        return int(((cat or catalog()).model_info(provider, model) or {}).get("voice_count", 0))
+    """Live count of the platform voices (the stored catalog) declaring this provider and model."""
+    from app.services.voices import count_platform_voices
     return count_platform_voices(provider, model)
 
 

@@ -5,6 +5,7 @@ from app.api.envelope import ok, ok_list
 from app.api.params import paging
 from app.api.registry import endpoint
 from app.services import catalog as cat_svc
+from app.services import voices as voices_svc
 
 T = "Providers"
 
@@ -52,9 +53,5 @@ def list_model_voices(provider, model):
     ws, _m = workspace("catalog:read")
     cat_svc.model_out(provider, model, cat_svc.catalog(ws.id))
     offset, limit = paging()
-    try:
-        from app.services.voices import catalog_voices
-    except ImportError:
-        return ok_list([], limit=limit, offset=offset, total=0)
-    rows, total = catalog_voices(provider, model, offset, limit)
+    rows, total = voices_svc.catalog_voices(provider, model, offset, limit)
     return ok_list(rows, limit=limit, offset=offset, total=total)

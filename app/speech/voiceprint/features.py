@@ -82,7 +82,7 @@ def _mfcc(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _pitch_stats(x: np.ndarray) -> np.ndarray:
     import parselmouth
     pitch = parselmouth.Sound(x, sampling_frequency=RATE).to_pitch_ac(
-        time_step=0.01, pitch_floor=60.0, pitch_ceiling=500.0)
+        time_step=0.02, pitch_floor=60.0, pitch_ceiling=500.0)
     f0 = pitch.selected_array["frequency"]
     voiced = f0[f0 > 0]
     if voiced.size < 5:
