@@ -11,7 +11,7 @@ _REGISTRY: dict[str, NodePlugin] = {}
 _LOADED = False
 
 BUILTIN = ("app.engine.plugins.generator", "app.engine.plugins.normalizer", "app.engine.plugins.translator",
-           "app.engine.plugins.phoneme_injector")
+           "app.engine.plugins.phoneme_injector", "app.engine.plugins.validators_quality")
 
 
 def register(plugin: NodePlugin) -> NodePlugin:
