@@ -70,7 +70,7 @@ class Generator(NodePlugin):
     batch_size = 25
 
     def process(self, take: Take, ctx) -> TakeOutput:
-        from app.speech import audio as audio_ops
+        from app.speech import audio as audio_ops, audio_checks
         from app.speech.tts.base import EngineError
         text = (take.text or "").strip()
         if not text:
@@ -104,14 +104,10 @@ class Generator(NodePlugin):
         log.info("synthesized take=%s run=%s node=%s line=%s locale=%s attempt=%s provider=%s ms=%.1f",
                  take.id, take.run_id, take.node_id, take.line_index, take.locale, take.attempt, provider,
                  (time.perf_counter() - started) * 1000)
-        if audio_ops.is_silent(audio):
-            raise TakeFailed("The engine returned silent audio.")
-        ok, reason = audio_ops.duration_plausible(audio, text)
-        if not ok:
-            raise TakeFailed(f"Implausible duration: {reason}")
-        normalized = audio_ops.loudness_normalize(audio).audio
-        if audio_ops.clipping_ratio(normalized) > 0.01:
-            raise TakeFailed("The audio clips.")
+        checked = audio_checks.inspect(audio, markup.plain(text))   # empty, silent, clipping, duration, undecodable
+        if not checked.ok:
+            raise TakeFailed(checked.reason)
+        normalized = audio_ops.loudness_normalize(checked.audio).audio
         out.audio_key = ctx.audio_key(take, "wav")
         ctx.store.put_bytes(out.audio_key, audio_ops.to_wav_bytes(normalized), "audio/wav")
         out.content_type, out.duration_ms = "audio/wav", normalized.duration_ms
