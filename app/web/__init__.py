@@ -5,7 +5,7 @@ import importlib
 
 # area modules; each defines `bp`
 AREAS = ("auth", "dashboard", "workspaces", "members", "api_keys", "profile", "outbox", "invites", "runs",
-         "provider_keys")
+         "provider_keys", "workflows", "editor", "editor_panels", "editor_run")
 
 
 def register(app):
