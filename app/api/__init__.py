@@ -9,7 +9,7 @@ api_meta = Blueprint("api_meta", __name__, url_prefix="/api")
 
 # One module per resource; each registers its routes on the blueprints above when imported.
 RESOURCES = ("auth", "users", "workspaces", "nodes", "providers", "workflows", "estimates", "runs", "run_reads",
-             "templates", "uploads", "dictionary", "voices")
+             "templates", "uploads", "dictionary", "voices", "usage")
 
 
 def register(app):
