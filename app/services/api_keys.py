@@ -78,6 +78,7 @@ def revoke(ws: Workspace, membership: Membership, user: User, key_id: str) -> Ap
         raise NotFound("API key not found.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        activity.record(ws.id, user.id, "settings_changed", "api_key.revoked", "api_key", key.id, key.name)
     return key
 
 

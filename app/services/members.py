@@ -118,6 +118,8 @@ def revoke_invite(ws: Workspace, membership: Membership, invite_id: str) -> None
     if invite_state(inv) != "pending":
         raise NotFound("Invite not found or no longer pending.")
     inv.status = "revoked"
+    activity.record(ws.id, membership.user_id, "settings_changed", "invite.revoked", "invite", inv.id, inv.email,
+                    data={"role": inv.role})
 
 
 def update_invite_role(ws: Workspace, membership: Membership, invite_id: str, data: dict, *,
@@ -130,6 +132,9 @@ def update_invite_role(ws: Workspace, membership: Membership, invite_id: str, da
     if invite_state(inv) != "pending":
         raise Conflict(f"This invite is {invite_state(inv)}; only pending invites can change.",
                        code="INVITE_NOT_PENDING")
+    if inv.role != role:
+        activity.record(ws.id, membership.user_id, "settings_changed", "invite.role_changed", "invite", inv.id,
+                        inv.email, data={"from": inv.role, "to": role})
     inv.role = role
     return inv
 
@@ -156,6 +161,8 @@ def accept(token: str, user: User) -> Workspace:
         raise PaymentRequired("This workspace has no free seats.", code="SEAT_LIMIT_REACHED")
     db.session.add(Membership(workspace_id=ws.id, user_id=user.id, role=inv.role))
     inv.status, inv.accepted_by, inv.accepted_at = "accepted", user.id, utcnow()
+    activity.record(ws.id, user.id, "member_invited", "invite.accepted", "invite", inv.id, inv.email,
+                    data={"role": inv.role, "invited_by": inv.invited_by})
     db.session.flush()
     return ws
 
