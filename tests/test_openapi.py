@@ -9,7 +9,8 @@ from app.api.registry import ENDPOINTS
 CONTRACT = json.loads((Path(__file__).parent / "contract" / "endpoints.json").read_text())["endpoints"]
 # SDK method groups implemented so far; later parts add theirs here.
 IMPLEMENTED = ("client.auth.", "client.workspaces.", "client.workspace.", "client.workspace_members.",
-               "client.users.get_", "client.users.update_", "client.dictionary.", "client.usage.")
+               "client.users.get_", "client.users.update_", "client.dictionary.", "client.usage.",
+               "client.voices.")
 
 
 def _norm(path: str) -> str:
@@ -19,7 +20,8 @@ def _norm(path: str) -> str:
 def test_contract_endpoints_of_implemented_groups_are_routed(app):
     routed = {(m, _norm(r.rule)) for r in app.url_map.iter_rules() for m in r.methods}
     wanted = [(e["http"], _norm(e["path"]), e["sdk"]) for e in CONTRACT if e["sdk"].startswith(IMPLEMENTED)]
-    assert len(wanted) == 32  # whoami, 9 workspaces.*, settings, 7 members, 4 users (me), 7 dictionary.*, 3 usage.*
+    assert len(wanted) == 39  # whoami, 9 workspaces.*, settings, 7 members, 4 users (me), 7 dictionary.*, 3 usage.*,
+    # 7 voices.*
     missing = [(m, p, sdk) for m, p, sdk in wanted if (m, p) not in routed]
     assert not missing, missing
 
