@@ -49,6 +49,11 @@ class Transcript:
     language: str = ""
     duration_s: float = 0.0
     looping: bool = False  # the decoded text repeats itself (compression ratio above the limit)
+    context: bool = False  # decoded with a context text (see ``transcribe``)
+
+    @property
+    def mean_probability(self) -> float | None:
+        return round(sum(w.probability for w in self.words) / len(self.words), 4) if self.words else None
 
 
 _MODELS: dict[str, object] = {}
@@ -117,8 +122,13 @@ def max_new_tokens(duration_s: float) -> int:
     return int(min(MAX_NEW_TOKENS, max(MIN_NEW_TOKENS, 16 + TOKENS_PER_SECOND * per_window)))
 
 
-def transcribe(audio: Audio, locale: str = "en-us", *, word_timestamps: bool = True) -> Transcript:
-    """The words spoken in ``audio`` (raises UnsupportedLocale, ModelIntegrityError or AsrError)."""
+def transcribe(audio: Audio, locale: str = "en-us", *, word_timestamps: bool = True,
+               context: str | None = None) -> Transcript:
+    """The words spoken in ``audio`` (raises UnsupportedLocale, ModelIntegrityError or AsrError).
+
+    ``context`` is given to the decoder as the text that came before (Whisper's initial prompt). It
+    biases the decoder toward those words and spellings: only for a second opinion, never alone.
+    """
     spec = model_for(locale)
     model = _load(spec)
     samples = to_input(audio, PAD_S)
@@ -130,7 +140,7 @@ def transcribe(audio: Audio, locale: str = "en-us", *, word_timestamps: bool = T
             samples, language=spec.language, task="transcribe", beam_size=1, best_of=1, temperature=0.0,
             compression_ratio_threshold=COMPRESSION_RATIO_LIMIT, condition_on_previous_text=False,
             word_timestamps=word_timestamps, without_timestamps=False, vad_filter=False,
-            max_new_tokens=max_new_tokens(duration), log_progress=False)
+            max_new_tokens=max_new_tokens(duration), initial_prompt=context or None, log_progress=False)
         segments = list(segments)   # decoding is lazy: run it here, inside the try
     except Exception as exc:  # noqa: BLE001
         raise AsrError(f"transcription failed: {type(exc).__name__}: {exc}") from exc
@@ -155,4 +165,4 @@ def transcribe(audio: Audio, locale: str = "en-us", *, word_timestamps: bool = T
     if not word_timestamps:
         text = " ".join(t for t in texts if t)
     looping = looping or compression_ratio(text) > COMPRESSION_RATIO_LIMIT
-    return Transcript(text, words, spec.name, spec.language, round(duration, 3), looping)
+    return Transcript(text, words, spec.name, spec.language, round(duration, 3), looping, bool(context))

@@ -170,9 +170,10 @@ def longest_run(ops: Sequence[Op]) -> int:
 
 
 # -- the comparison ----------------------------------------------------------------------------
-def hyp_tokens(transcript: str, language: str, words: Sequence[TimedWord] | None = None) -> list[HypToken]:
+def hyp_tokens(transcript: str, language: str, words: Sequence[TimedWord] | None = None,
+               prefer: set[str] | None = None) -> list[HypToken]:
     """The transcript's comparison tokens, each with the timing of the ASR words it came from."""
-    cs, toks = tokens(transcript, language)
+    cs, toks = tokens(transcript, language, prefer)
     timed: list[tuple[float | None, float | None, float | None]] = []
     for c in cs:
         hit = [w for w in (words or ()) if w.offset < c.end and w.offset + len(w.text) > c.start]
@@ -190,8 +191,11 @@ def compare(script: str, transcript: str, language: str = "en",
     ref_chunks, ref_toks = tokens(script, lang)
     if by_characters(lang):
         ref_chunks, ref_toks = _char_tokens(script, lang)
-    hyp = hyp_tokens(transcript, lang, words)
     ref_words = [t.text for t in ref_toks]
+    hyp = hyp_tokens(transcript, lang, words, prefer=set(ref_words))
+    if not by_characters(lang):     # a number the script writes in digits may be read as the ASR heard it
+        ref_chunks, ref_toks = tokens(script, lang, prefer={h.text for h in hyp})
+        ref_words = [t.text for t in ref_toks]
     if not by_characters(lang):
         hyp = _join_compounds(ref_words, hyp)
     ops = align(ref_words, [h.text for h in hyp])

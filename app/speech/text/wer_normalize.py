@@ -242,13 +242,46 @@ def normalize_chunk(chunk: str, language: str = "en") -> list[str]:
     return words
 
 
-def tokens(text: str, language: str = "en") -> tuple[list[Chunk], list[Token]]:
-    """The chunks of ``text`` and the comparison tokens they normalise to."""
+_DOTTED_TIME = re.compile(r"^(\d{1,2})[.:](\d{2})$")
+_PLAIN_INT = re.compile(r"^\d{3,4}$")
+
+
+def variants(chunk: str, language: str = "en") -> list[list[str]]:
+    """Other readings of an English number chunk, after the main one: "9.15" may be a time (nine
+    fifteen), "1999" a cardinal, "204" digit by digit (two oh four). Used to pick the reading the
+    other side of a comparison has, never to invent one."""
+    main = normalize_chunk(chunk, language)
+    if language_of(language) != "en":
+        return [main]
+    core = _EDGE.sub("", unicodedata.normalize("NFKC", chunk))
+    out = [main]
+    m = _DOTTED_TIME.match(core)
+    if m and int(m.group(1)) <= 24 and int(m.group(2)) < 60:
+        out.append(_time_chunk(_TIME.match(f"{m.group(1)}:{m.group(2)}")))
+    if _PLAIN_INT.match(core):
+        out.append(number_words(core))
+        out.append([("oh" if d == "0" else _DIGIT_NAMES[int(d)]) for d in core])
+        if _is_year(core):
+            out.append(_words(_n2w(int(core), "en", "year")))
+    unique: list[list[str]] = []
+    for v in out:
+        if v and v not in unique:
+            unique.append(v)
+    return unique
+
+
+def tokens(text: str, language: str = "en", prefer: set[str] | None = None) -> tuple[list[Chunk], list[Token]]:
+    """The chunks of ``text`` and the comparison tokens they normalise to. With ``prefer`` (the other
+    side's tokens), a number with several readings takes the one sharing most words with it."""
     cs = chunks(text)
     out: list[Token] = []
     for i, c in enumerate(cs):
         for piece in c.text.replace("/", " / ").split():
-            out += [Token(w, i) for w in normalize_chunk(piece, language) if w != "/"]
+            words = normalize_chunk(piece, language)
+            if prefer and any(ch.isdigit() for ch in piece):
+                options = variants(piece, language)
+                words = max(options, key=lambda v: (sum(w in prefer for w in v) / len(v), -options.index(v)))
+            out += [Token(w, i) for w in words if w != "/"]
     return cs, out
 
 
