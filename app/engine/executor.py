@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select, text, update
 
-from app.engine import billing, events, leases, scheduler
+from app.engine import billing, delivery, events, leases, scheduler
 from app.engine.context import TakeContext
 from app.engine.plugins import TakeFailed, get as get_plugin
 from app.engine.plugins.base import PROVIDER_PAUSE_REASONS, PauseRun
@@ -95,6 +95,7 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
             if plugin is None:
                 raise TakeFailed(f"No engine for node type {snap.node_type} on this server.")
             out = plugin.process(snap, ctx)
+            delivery.prepare(snap, out, plan, ctx)     # MP3 for an MP3 sink, encoded outside the lock
         except PauseRun as exc:                        # provider trouble: this take and the rest wait, unbilled
             db.session.rollback()
             pause = exc

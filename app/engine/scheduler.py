@@ -14,7 +14,7 @@ from collections import defaultdict
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.engine import events
+from app.engine import delivery, events
 from app.engine.plan import Plan, build
 from app.engine.plugins import get as get_plugin
 from app.extensions import db
@@ -142,7 +142,7 @@ def _deliver(run: Run, plan: Plan, sink_id: str, take: Take) -> None:
         audio = db.session.get(Take, take.audio_take_id)
         if audio is not None:
             audio.accepted = True
-            sink.audio_key, sink.duration_ms, sink.content_type = audio.audio_key, audio.duration_ms, audio.content_type
+            delivery.attach(sink, take, audio, delivery.sink_format(plan.config(sink_id)))   # WAV as is, or its MP3
     events.publish(run.id, run.workspace_id, "card", card_event(sink, "delivered"))
 
 

@@ -14,6 +14,7 @@ import re
 import zipfile
 from datetime import timedelta
 
+from app.engine import delivery
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Run, Workflow, iso, utcnow
@@ -55,6 +56,18 @@ def _convert(data: bytes, content_type: str | None, fmt: str) -> bytes:
     return audio_ops.to_wav_bytes(audio_ops.decode(data))
 
 
+def _manifest_scores(v) -> dict:
+    """A validator's verdict for the manifest: kind, score, passed, threshold, status, and its raw
+    figures (numbers such as wer, snr_db, bak, ovrl, sig, f0_std_semitones)."""
+    raw = v.scores or {}
+    out = {"kind": kind_of(v.node_type), "score": raw.get("score"), "passed": v.port == "pass",
+           "threshold": raw.get("threshold"), "status": raw.get("status") or "available"}
+    for key, value in raw.items():
+        if key not in out and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = value
+    return out
+
+
 def build_zip(run: Run, sink_ids: list[str], *, folders: bool) -> bytes:
     global builds
     rt = RunTakes.load(run)
@@ -70,20 +83,18 @@ def build_zip(run: Run, sink_ids: list[str], *, folders: bool) -> bytes:
             audio = rt.audio_take(sink)
             if not audio.audio_key:
                 audio = sink
-            fmt = (sink.meta or {}).get("format") or "wav"
-            fmt = fmt if fmt in ("wav", "mp3") else "wav"
-            name = f"{sink.line_index:0{width}d}_{sink.locale}.{fmt}"
+            fmt = delivery.sink_format(sink.meta)
+            name = delivery.file_name(sink.line_index, sink.locale, fmt, width)
             if folders:
                 name = f"{_safe(sink.node_id)}/{name}"
-            data = _convert(store.get_bytes(audio.audio_key), audio.content_type, fmt)
+            # the sink's own file: the generator's WAV, or the MP3 made at delivery (converted here only
+            # for runs delivered before sinks wrote MP3s)
+            data = _convert(store.get_bytes(sink.audio_key), sink.content_type, fmt)
             # WAV and MP3 are already compressed or incompressible enough: store them as they are.
             zf.writestr(zipfile.ZipInfo(name, date_time=(sink.finished_at or utcnow()).timetuple()[:6]), data,
                         compress_type=zipfile.ZIP_STORED)
             voice = audio.voice or {}
-            scores = {}
-            for v in rt.validations_of.get(audio.id, []):
-                s = (v.scores or {}).get("score")
-                scores[v.node_id] = {"kind": kind_of(v.node_type), "score": s, "passed": v.port == "pass"}
+            scores = {v.node_id: _manifest_scores(v) for v in rt.validations_of.get(audio.id, [])}
             manifest.append({"line_index": sink.line_index, "locale": sink.locale,
                              "text": audio.text if audio.text is not None else sink.text,
                              "voice": voice.get("voice_name") or voice.get("voice_id"),

@@ -321,9 +321,10 @@ def audio_file(rt: RunTakes, sink: Take) -> dict:
         audio = sink
     fmt = (sink.meta or {}).get("format") or "wav"
     voice = audio.voice or {}
+    file = sink if sink.audio_key else audio          # the sink's own file: the WAV, or its MP3
     return {"audio_id": audio_id(audio), "take_id": audio.id, "line_index": sink.line_index, "locale": sink.locale,
-            "locale_code": sink.locale, "text": audio.text, "playback_url": playback_url(audio),
-            "content_type": audio.content_type, "duration_ms": audio.duration_ms, "format": fmt,
+            "locale_code": sink.locale, "text": audio.text, "playback_url": playback_url(file),
+            "content_type": file.content_type, "duration_ms": audio.duration_ms, "format": fmt,
             "attempt": audio.attempt, "voice": voice.get("voice_name") or voice.get("voice_id"),
             "provider": voice.get("provider"), "model": voice.get("model")}
 
