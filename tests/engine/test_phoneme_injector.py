@@ -8,7 +8,7 @@ from app.models import DictionaryEntry, Take
 from app.services import credits
 from app.speech.text import markup
 from tests.conftest import assert_envelope
-from tests.engine.conftest import make_workflow, run_burst, start
+from tests.engine.conftest import make_workflow, start, wait_for
 
 ESPEAK = {"voice_id": "en-us", "provider": "espeak", "model": "espeak-ng"}
 TEXT = "Podonos runs on Nginx.\nWe love podonos and PODONOS on GitHub.\nNothing to fix here."
@@ -35,10 +35,8 @@ def _entry(api, **body) -> str:
 
 def _run(api, wf_id) -> dict[str, dict[int, Take]]:
     run = start(api, wf_id)
-    done = run_burst()
-    assert done.returncode == 0, done.stderr[-3000:]
-    status = assert_envelope(api.get(f"/api/v1/workflows/{wf_id}/runs/{run['id']}/status"))["data"]
-    assert status["status"] == "completed", (status, done.stderr[-3000:])
+    done = wait_for(run["id"], timeout=180)
+    assert done.status == "completed", (done.status, done.error)
     db.session.rollback()
     out: dict[str, dict[int, Take]] = {}
     for t in db.session.scalars(select(Take).where(Take.run_id == run["id"])):
@@ -51,9 +49,10 @@ def _uses() -> dict[str, int]:
     return {e.word + "/" + e.language: e.uses_count for e in db.session.scalars(select(DictionaryEntry))}
 
 
-def test_dictionary_applied_in_a_real_run(owner_api, owner):
+def test_dictionary_applied_in_a_real_run(owner_api, owner, workers):
     credits.ensure_period_grant(owner)
     db.session.commit()
+    workers.start(1, log_dir=workers.log_dir)          # one worker process for the three runs
     ipa = _entry(owner_api, word="Podonos", method="ipa", language="en-us", ipa="pəˈdoʊnoʊs")
     spelled = _entry(owner_api, word="Nginx", method="spelled", language="en-us", pronunciation="engine x")
     _entry(owner_api, word="GitHub", method="spelled", language="en", pronunciation="git hub")    # family entry

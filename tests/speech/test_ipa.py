@@ -148,6 +148,11 @@ def test_markup_renders_per_engine_and_voice(espeak):
     assert markup.to_espeak(text, "en-us") == "Ask [[p@'doUnoUs]] today."
     assert markup.render(text, "espeak", "en-us+f3") == "Ask [[p@'doUnoUs]] today."
     assert markup.render(text, "piper") == "Ask [[ pəˈdoʊnoʊs ]] today."
+    # for a Piper voice the IPA is written the way espeak-ng writes it (what Piper was trained on)
+    assert markup.render(text, "piper", "en_US-joe-medium") == "Ask [[ pədˈoʊnoʊs ]] today."
+    colonel = markup.make("Colonel", "ˈkɝnəl")       # Piper's phoneme set has no ɝ; espeak writes ɜː
+    assert markup.render(colonel, "piper", "en_US-joe-medium") == "[[ kˈɜːnəl ]]"
+    assert markup.piper_espeak_voice("en_GB-alan-low") == "en-gb" and markup.piper_espeak_voice("x") == "en-us"
     assert markup.plain(text) == "Ask Podonos today."
     said = ep.spoken_ipa(markup.to_espeak(text, "en-us"), "en-us")
     assert "pədˈoʊnoʊs" in said

@@ -15,9 +15,9 @@ def test_spelled_replaces_ipa_marks_recorded_keeps():
              {"word": "Saoirse", "method": "recorded"},
              {"word": "Siobhan", "method": "recorded", "ipa": "ʃɪˈvɔːn"})
     out = lx.apply("Podonos met Nguyen, Saoirse and Siobhan.")
-    assert out.text == f"puh-DOH-nohs met {markup.make('Nguyen', 'ŋwiən')}, Saoirse and {markup.make('Siobhan', 'ʃɪˈvɔːn')}."
+    assert out.text == f"puh-doh-nohs met {markup.make('Nguyen', 'ŋwiən')}, Saoirse and {markup.make('Siobhan', 'ʃɪˈvɔːn')}."
     assert out.counts == {"e0": 1, "e1": 1, "e3": 1} and out.kept == {"e2": 1}
-    assert markup.plain(out.text) == "puh-DOH-nohs met Nguyen, Saoirse and Siobhan."
+    assert markup.plain(out.text) == "puh-doh-nohs met Nguyen, Saoirse and Siobhan."
 
 
 def test_case_insensitive_unless_case_sensitive_and_original_spelling_kept():
@@ -34,7 +34,7 @@ def test_whole_words_only_unicode_aware():
              {"word": "C++", "method": "spelled", "pronunciation": "see plus plus"},
              {"word": "Dr.", "method": "spelled", "pronunciation": "doctor"})
     out = lx.apply("Zoë, Zoëlla and zoë_x like C++ (not C++x); Dr. No.")
-    assert out.text == "ZOH-ee, Zoëlla and zoë_x like see plus plus (not C++x); doctor No."
+    assert out.text == "zoh-ee, Zoëlla and zoë_x like see plus plus (not C++x); doctor No."
     assert lex({"word": "art", "method": "spelled", "pronunciation": "ahrt"}).apply("party art-house art's").text \
         == "party ahrt-house ahrt's"
 
@@ -45,7 +45,7 @@ def test_longer_and_multi_word_entries_win_first_match_left_to_right():
              {"word": "New York City", "method": "spelled", "pronunciation": "the big apple"},
              {"word": "Yorkshire", "method": "spelled", "pronunciation": "YORK-sher"})
     out = lx.apply("New  York City, New\nYork, York and Yorkshire.")
-    assert out.text == "the big apple, noo york, YORK and YORK-sher."
+    assert out.text == "the big apple, noo york, YORK and york-sher."
     assert [m["entry_id"] for m in out.matches] == ["e2", "e1", "e0", "e3"]
 
 
@@ -76,3 +76,10 @@ def test_languages_without_spaces_match_inside_text():
 def test_empty_lexicon_is_a_no_op():
     out = Lexicon([], "en-us").apply("Nothing to do.")
     assert out.text == "Nothing to do." and not out.counts and len(Lexicon([], "en")) == 0
+
+
+def test_respellings_are_made_speakable():
+    from app.speech.text.lexicon import speakable
+    # engines read a word in capitals letter by letter: stressed syllables of a respelling are lowercased
+    assert speakable("TOO-sahn") == "too-sahn" and speakable("puh-DOH-nohs") == "puh-doh-nohs"
+    assert speakable("SQL") == "SQL" and speakable("engine x") == "engine x"

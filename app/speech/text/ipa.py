@@ -28,6 +28,7 @@ characters named.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import unicodedata
@@ -335,3 +336,15 @@ def convert(ipa: str, voice: str = "en-us") -> Conversion:
 def ipa_to_espeak(ipa: str, voice: str = "en-us") -> str:
     """espeak mnemonics for ``ipa`` as spoken by ``voice`` (put them inside ``[[ ]]``)."""
     return convert(ipa, voice).mnemonics
+
+
+@functools.lru_cache(maxsize=4096)
+def espeak_style(ipa: str, voice: str = "en-us") -> str:
+    """``ipa`` as espeak itself writes it (stress before the vowel, its own symbols and length marks):
+    the IPA of what espeak says for ``ipa_to_espeak(ipa)``. Piper voices were trained on exactly this
+    form (their phonemizer is espeak-ng), so it is what Piper gets inside ``[[ ]]``."""
+    from app.speech.text import espeak_phonemes as ep
+    mnemonics = ipa_to_espeak(ipa, voice)
+    if not mnemonics.strip():
+        return normalize_ipa(ipa)
+    return ep.spoken_ipa(f"[[{mnemonics}]]", voice) or normalize_ipa(ipa)

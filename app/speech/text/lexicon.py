@@ -2,7 +2,9 @@
 
 Rules (the phoneme injector's, documented for editors):
 
-- **What an entry does.** ``spelled`` replaces the word with its respelling; ``ipa`` wraps it in
+- **What an entry does.** ``spelled`` replaces the word with its respelling (a hyphenated
+  respelling is lowercased, ``puh-DOH-nohs`` → ``puh-doh-nohs``: engines spell capitals out letter by
+  letter); ``ipa`` wraps it in
   pronunciation markup ``⟦word|ipa⟧`` (each engine renders that in its own phoneme input); a
   ``recorded`` entry keeps the word as it is (its audio is reference material) unless it also has an
   IPA, which is then applied like an ``ipa`` entry.
@@ -64,6 +66,15 @@ class Applied:
     matches: list[dict] = field(default_factory=list)       # [{entry_id, word, text, effect, start}]
 
 
+def speakable(respelling: str) -> str:
+    """A respelling as the engines should read it: capitals mark the stressed syllable in
+    ``puh-DOH-nohs``, but engines spell out words in capitals (D-O-H), so the syllables of a
+    hyphenated respelling are lowercased. A word on its own in capitals (``SQL``) is left alone."""
+    def fix(word: str) -> str:
+        return word.lower() if "-" in word.strip("-") else word
+    return " ".join(fix(w) for w in respelling.split())
+
+
 def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
@@ -108,7 +119,7 @@ class Lexicon:
                 return found
             out.counts[rule.entry_id] += 1
             if effect == "respell":
-                return rule.pronunciation
+                return speakable(rule.pronunciation)
             return markup.make(found, rule.ipa)
         return self.regex.sub(sub, segment)
 

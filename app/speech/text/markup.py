@@ -4,7 +4,7 @@ A word with an IPA pronunciation is written ``⟦word|ipa⟧`` in the take text 
 U+27E6/U+27E7, which do not occur in scripts). Each TTS engine receives its own form:
 
 - espeak: ``[[mnemonics]]`` (espeak's Kirshenbaum-style phoneme input; IPA inside ``[[ ]]`` is mangled)
-- piper:  ``[[ ipa ]]``
+- piper:  ``[[ ipa ]]`` (the IPA rewritten the way espeak-ng writes it, which Piper was trained on)
 - ssml (cloud providers): ``<phoneme alphabet="ipa" ph="ipa">word</phoneme>``
 - plain (validators, display, engines without phoneme input): the word itself.
 """
@@ -48,8 +48,22 @@ def to_espeak(text: str, voice: str | None = None) -> str:
     return SPAN.sub(lambda m: f"[[{ipa_to_espeak(m.group(2), voice or 'en-us')}]]", text or "")
 
 
-def to_piper(text: str) -> str:
-    return SPAN.sub(lambda m: f"[[ {m.group(2)} ]]", text or "")
+def to_piper(text: str, voice: str | None = None) -> str:
+    """Piper takes IPA, but was trained on espeak-ng's way of writing it (stress before the vowel, ɜː not
+    ɝ …): the IPA is rewritten that way with the espeak voice of the Piper voice's language
+    (``en_US-joe-medium`` → en-us). Without a voice the IPA goes in as written."""
+    if voice is None:
+        return SPAN.sub(lambda m: f"[[ {m.group(2)} ]]", text or "")
+    from app.speech.text.ipa import espeak_style
+    esp = piper_espeak_voice(voice)
+    return SPAN.sub(lambda m: f"[[ {espeak_style(m.group(2), esp)} ]]", text or "")
+
+
+def piper_espeak_voice(voice: str | None) -> str:
+    """The espeak voice for a Piper voice id named ``<lang>_<REGION>-<name>-<quality>``."""
+    from app.speech.text.espeak_phonemes import voice_for_locale
+    lang = (voice or "").split("-", 1)[0].replace("_", "-").lower()
+    return voice_for_locale(lang) or "en-us"
 
 
 def to_ssml(text: str) -> str:
@@ -70,4 +84,6 @@ def render(text: str, form: str, voice: str | None = None) -> str:
     """``voice`` matters for espeak only (its mnemonics are per phoneme table)."""
     if form == "espeak":
         return to_espeak(text, voice)
+    if form == "piper":
+        return to_piper(text, voice)
     return RENDERERS[form](text)
