@@ -11,7 +11,8 @@ _REGISTRY: dict[str, NodePlugin] = {}
 _LOADED = False
 
 BUILTIN = ("app.engine.plugins.generator", "app.engine.plugins.normalizer", "app.engine.plugins.translator",
-           "app.engine.plugins.phoneme_injector", "app.engine.plugins.validators_quality")
+           "app.engine.plugins.phoneme_injector", "app.engine.plugins.validators_quality",
+           "app.engine.plugins.validators_asr")
 
 
 def register(plugin: NodePlugin) -> NodePlugin:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.speech.text import markup
 from app.speech.text import wer as W
 from app.speech.tts.base import Audio
 
@@ -66,7 +67,8 @@ def _verdict(cmp: W.Comparison, threshold: float, max_run: int) -> tuple[bool, s
 
 def check_accuracy(audio: Audio, script: str, locale: str = "en-us", *, threshold: float = DEFAULT_THRESHOLD,
                    max_wrong_run: int = MAX_WRONG_RUN, second_opinion: bool = True) -> AccuracyResult:
-    """Transcribe ``audio`` and judge it against ``script`` (plain text, markup already removed).
+    """Transcribe ``audio`` and judge it against ``script`` (the take text; ``⟦word|ipa⟧`` markup
+    counts as its word, and the comparison's offsets point into ``script`` as given).
 
     Raises ``UnsupportedLocale`` when no model covers the locale, ``ModelIntegrityError`` for a model
     that fails its hash check and ``AsrError`` when transcription fails."""
@@ -76,7 +78,7 @@ def check_accuracy(audio: Audio, script: str, locale: str = "en-us", *, threshol
     result = AccuracyResult(ok, plain.score, plain, plain_tr, threshold, max_wrong_run, "plain", reason=reason)
     if ok or not second_opinion or not plain.ref_tokens:
         return result
-    ctx_tr = transcribe(audio, locale, context=script)
+    ctx_tr = transcribe(audio, locale, context=markup.plain(script))
     confident = (ctx_tr.mean_probability or 0.0) >= CONTEXT_MIN_PROBABILITY
     if not confident:
         return result
