@@ -154,7 +154,12 @@ def run_all(host: str, port: int, n_workers: int) -> int:
         return subprocess.Popen([_bin("onepin-server"), "worker"], env=env, cwd=str(ROOT))
 
     workers = [start_worker() for _ in range(max(1, n_workers))]
-    procs = [web, *workers]
+    # The voice catalog (previews and voiceprints of every engine voice) is built beside the workers, at low
+    # priority and outside RQ so it never holds a worker; a refresh with nothing new takes seconds.
+    print("  voices   building the voice catalog in the background (first start: a few minutes)", flush=True)
+    catalog = subprocess.Popen([_bin("onepin-server"), "refresh-catalog"], env=env, cwd=str(ROOT),
+                               stdout=subprocess.DEVNULL, preexec_fn=lambda: os.nice(10))
+    procs = [web, *workers, catalog]
     stopping = False
 
     def stop(*_):
@@ -175,7 +180,7 @@ def run_all(host: str, port: int, n_workers: int) -> int:
                     # through the engine's leases
                     print(f"worker {p.pid} exited with {p.returncode}; starting a new one", flush=True)
                     workers[i] = start_worker()
-                    procs = [web, *workers]
+                    procs = [web, *workers, catalog]
             time.sleep(0.5)
     finally:
         for p in procs:

@@ -100,3 +100,11 @@ def _run_a_workflow_through_the_api(web: httpx.Client) -> None:
     listing = api.get(f"/api/v1/workflows/{wf['id']}/runs").json()
     ApiCountedListResponseWorkflowRunListItem.model_validate(listing)
     assert isinstance(listing["data"][0]["delivered_audio_ms"], int) and listing["data"][0]["delivered_audio_ms"] > 0
+    # the launcher builds the voice catalog in the background: every engine voice is listed soon after start
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        total = api.get("/api/v1/voices?limit=1").json()["pagination"]["total"]
+        if total > 1000:
+            break
+        time.sleep(1)
+    assert total > 1000, total
