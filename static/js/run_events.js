@@ -1,27 +1,98 @@
-// Live run progress: one EventSource per page; the browser resends Last-Event-ID on reconnect.
+// The run page's live updates. ONE EventSource per page, opened by the htmx SSE extension on
+// #run-page (sse-connect); #run-sse listens to its three event kinds. Each event refreshes only what
+// it concerns, through the partials' own hx-get (triggered by "run:refresh"):
+//   card        -> that line's card (if shown), then the graph and the header, throttled
+//   run.status  -> the header at once, the graph, and the lines table when the run starts or ends
+//   run.progress-> the header and the graph
+// The stream is closed once the run has ended (the server ends it too). A small event log keeps
+// every event in order (deduplicated by event id, which the browser resends as Last-Event-ID).
 (function () {
-  const list = document.getElementById("run-events");
-  const status = document.getElementById("run-status");
-  if (!list) return;
-  const source = new EventSource(list.dataset.eventsUrl);
+  const page = document.getElementById("run-page");
+  const relay = document.getElementById("run-sse");
+  if (!page || !relay) return;
+  const TERMINAL = ["completed", "failed", "cancelled"];
+  const log = document.getElementById("run-events");
   const seen = new Set();
-  function add(kind, ev) {
-    if (seen.has(ev.lastEventId)) return;
-    seen.add(ev.lastEventId);
-    let data = {};
-    try { data = JSON.parse(ev.data); } catch (e) { /* keep raw */ }
+  let source = null;
+  let lastStatus = (document.getElementById("run-status") || {}).dataset?.status;
+
+  page.addEventListener("htmx:sseOpen", (e) => { source = e.detail.source; });
+
+  function refresh(id) {
+    const el = document.getElementById(id);
+    if (el) htmx.trigger(el, "run:refresh");
+  }
+
+  // at most one refresh per `ms`, and always one after the last call
+  function throttled(fn, ms) {
+    let last = 0, timer = null;
+    return function () {
+      const wait = last + ms - Date.now();
+      if (wait <= 0) { last = Date.now(); fn(); return; }
+      if (!timer) timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, wait);
+    };
+  }
+  const refreshHead = throttled(() => refresh("run-head"), 1000);
+  const refreshGraph = throttled(() => refresh("run-graph"), 1500);
+
+  const cardTimers = new Map();
+  function refreshCard(line, locale) {
+    const id = `card-${line}-${locale}`;
+    if (!document.getElementById(id)) return;          // filtered out or on another page
+    clearTimeout(cardTimers.get(id));
+    cardTimers.set(id, setTimeout(() => {
+      cardTimers.delete(id);
+      const el = document.getElementById(id);
+      const audio = el && el.querySelector("audio");
+      if (audio && !audio.paused) {                     // never cut off a line being listened to
+        audio.addEventListener("pause", () => refresh(id), { once: true });
+        return;
+      }
+      refresh(id);
+    }, 300));
+  }
+
+  function record(kind, ev, data) {
+    if (!log) return;
     const li = document.createElement("li");
     li.dataset.eventId = ev.lastEventId;
     li.dataset.kind = kind;
     li.textContent = kind === "card"
       ? `line ${data.line_index + 1} · ${data.locale} · ${data.node_id}: ${data.status}`
-      : `${kind}: ${data.status || ""}`;
-    list.appendChild(li);
-    if (kind === "run.status" && data.status) {
-      status.textContent = data.status;
-      status.dataset.status = data.status;
-      if (["completed", "failed", "cancelled"].includes(data.status)) source.close();
-    }
+      : `${kind}: ${data.status || ""}${kind === "run.status" && data.pause_requested_at && data.status === "running" ? " (pausing)" : ""}`;
+    log.appendChild(li);
+    while (log.children.length > 1000) log.removeChild(log.firstChild);
   }
-  ["run.status", "run.progress", "card"].forEach((kind) => source.addEventListener(kind, (ev) => add(kind, ev)));
+
+  relay.addEventListener("htmx:sseMessage", (e) => {
+    const ev = e.detail;
+    if (!ev || !ev.type) return;
+    if (ev.lastEventId) {
+      if (seen.has(ev.lastEventId)) return;
+      seen.add(ev.lastEventId);
+    }
+    let data = {};
+    try { data = JSON.parse(ev.data); } catch (err) { /* keep going */ }
+    record(ev.type, ev, data);
+    if (ev.type === "card") {
+      refreshCard(data.line_index, data.locale);
+      refreshGraph();
+      refreshHead();
+      return;
+    }
+    if (ev.type === "run.status") {
+      refresh("run-head");
+      refreshGraph();
+      const ended = TERMINAL.includes(data.status);
+      if (data.status !== lastStatus && (ended || lastStatus === "pending")) refresh("run-lines");
+      lastStatus = data.status;
+      if (ended) {
+        if (source) source.close();
+        setTimeout(() => refresh("run-graph"), 50);
+      }
+      return;
+    }
+    refreshHead();
+    refreshGraph();
+  });
 })();
