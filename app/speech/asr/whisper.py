@@ -63,22 +63,20 @@ _LOCK = threading.Lock()
 def _load(spec: ModelSpec):
     key = str(spec.path)
     model = _MODELS.get(key)
-    if model is not None:
-        return model
-    with _LOCK:
-        model = _MODELS.get(key)
-        if model is None:
-            verify(spec)
-            from faster_whisper import WhisperModel
-            try:
-                model = WhisperModel(key, device="cpu", compute_type="int8", cpu_threads=CPU_THREADS,
-                                     num_workers=1, local_files_only=True)
-            except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
-                raise AsrError(f"the speech recognition model {spec.name} could not be loaded: {exc}") from exc
-            if not spec.english_only and not model.model.is_multilingual:
-                raise UnsupportedLocale(f"the model in {spec.path} is English-only, so it cannot transcribe "
-                                        f"{spec.language!r}")
-            _MODELS[key] = model
+    if model is None:
+        with _LOCK:
+            model = _MODELS.get(key)
+            if model is None:
+                verify(spec)
+                from faster_whisper import WhisperModel
+                try:
+                    model = WhisperModel(key, device="cpu", compute_type="int8", cpu_threads=CPU_THREADS,
+                                         num_workers=1, local_files_only=True)
+                except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
+                    raise AsrError(f"the speech recognition model {spec.name} could not be loaded: {exc}") from exc
+                _MODELS[key] = model
+    if not spec.english_only and not model.model.is_multilingual:
+        raise UnsupportedLocale(f"the model in {spec.path} is English-only, so it cannot transcribe {spec.language!r}")
     return model
 
 
