@@ -12,7 +12,7 @@ _LOADED = False
 
 BUILTIN = ("app.engine.plugins.generator", "app.engine.plugins.normalizer", "app.engine.plugins.translator",
            "app.engine.plugins.phoneme_injector", "app.engine.plugins.validators_quality",
-           "app.engine.plugins.validators_asr")
+           "app.engine.plugins.validators_asr", "app.engine.plugins.corrector")
 
 
 def register(plugin: NodePlugin) -> NodePlugin:
