@@ -180,7 +180,7 @@ def _expand_contraction(word: str) -> str:
 def _english(chunk: str) -> list[str]:
     core = _EDGE.sub("", chunk)
     if not core:
-        return ["and"] if chunk.strip() == "&" else (["percent"] if chunk.strip() == "%" else [])
+        return {"&": ["and"], "%": ["percent"], "+": ["plus"]}.get(chunk.strip(), [])
     m = _TIME.match(core)
     if m:
         return _time_chunk(m)
@@ -244,6 +244,7 @@ def normalize_chunk(chunk: str, language: str = "en") -> list[str]:
 
 _DOTTED_TIME = re.compile(r"^(\d{1,2})[.:](\d{2})$")
 _PLAIN_INT = re.compile(r"^\d{3,4}$")
+_DIGIT_DASH = re.compile(r"(\d)[-–](?=\d)")
 
 
 def variants(chunk: str, language: str = "en") -> list[list[str]]:
@@ -276,7 +277,7 @@ def tokens(text: str, language: str = "en", prefer: set[str] | None = None) -> t
     cs = chunks(text)
     out: list[Token] = []
     for i, c in enumerate(cs):
-        for piece in c.text.replace("/", " / ").split():
+        for piece in _DIGIT_DASH.sub(r"\1 ", c.text.replace("/", " / ")).split():
             words = normalize_chunk(piece, language)
             if prefer and any(ch.isdigit() for ch in piece):
                 options = variants(piece, language)
