@@ -247,14 +247,13 @@ def mark_provider_unavailable(workspace_id: str, provider: str,
 
 def render_workspace_voices(workspace_id: str, voice_ids: list[str]) -> dict:
     """Previews and voiceprints of imported voices, with the workspace's own key (the job's body)."""
-    done = failed = 0
+    counts = {"rendered": 0, "skipped": 0, "failed": 0}
     for voice in db.session.scalars(select(Voice).where(Voice.workspace_id == workspace_id,
                                                         Voice.id.in_(voice_ids))):
         try:
-            voice_samples.render_cloud_voice(voice)
-            done += 1
+            counts["rendered" if voice_samples.render_cloud_voice(voice) else "skipped"] += 1
         except Exception:  # noqa: BLE001 - a provider error leaves this voice without a preview
             log.exception("preview of imported voice %s failed", voice.id)
-            failed += 1
+            counts["failed"] += 1
         db.session.commit()
-    return {"rendered": done, "failed": failed}
+    return counts

@@ -115,20 +115,21 @@ def ensure_rendered(voice: Voice, entry: dict) -> str:
     return "rendered"
 
 
-def render_cloud_voice(voice: Voice) -> None:
+def render_cloud_voice(voice: Voice) -> bool:
     """One preview (the voice's first language, else en-us) and the voiceprint of an imported voice,
-    synthesized by the provider with the workspace's key."""
+    synthesized by the provider with the workspace's key. False when it cannot be rendered (no key: the
+    voice is marked unavailable; no model for the language)."""
     from app.services import provider_credentials
     from app.speech.tts.cloud import adapter
     cred = provider_credentials.resolve(voice.workspace_id, "tts", voice.provider)
     if cred is None:
         voice.availability, voice.unavailable_reason = "unavailable", "provider_key_unavailable"
-        return
+        return False
     loc = next((x for x in voice.supported_languages or [] if voicebook.sample_text(x)), "en-us")
     model = next((c["model"] for c in voice.model_capabilities or []
                   if not c.get("languages_known") or loc in (c.get("supported_languages") or [])), None)
     if model is None:
-        return
+        return False
     engine = adapter(voice.provider, cred.secret, cred.base_url, cred.options)
     preview = engine.synthesize(voicebook.sample_text(loc), voice.provider_voice_id, model, locale=loc)
     enroll = engine.synthesize(voicebook.enrollment_text(loc), voice.provider_voice_id, model, locale=loc)
@@ -143,6 +144,7 @@ def render_cloud_voice(voice: Voice) -> None:
                                               "duration_ms": duration_ms}}})
     if voice.default_locale is None:
         voice.default_locale = loc
+    return True
 
 
 # ---- serving -------------------------------------------------------------------------------------
