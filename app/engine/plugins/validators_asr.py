@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, or_, select
-
 from app.engine.plugins import register
 from app.engine.plugins.base import NodePlugin, TakeFailed, TakeOutput
 from app.services import pricing
@@ -110,22 +108,11 @@ def _round(value):
 
 
 def dictionary_words(workspace_id: str, locale: str) -> list:
-    """The workspace's dictionary entries that apply to ``locale`` (its own, or its language's)."""
-    from app.extensions import db
-    from app.models import DictionaryEntry
+    """The workspace's dictionary entries that apply to ``locale``, as the words the check expects."""
+    from app.services.dictionary import entries_for
     from app.speech.asr.pronunciation import DictionaryWord
-    loc = (locale or "").lower()
-    lang = loc.split("-", 1)[0]
-    rows = db.session.scalars(select(DictionaryEntry).where(
-        DictionaryEntry.workspace_id == workspace_id,
-        or_(func.lower(DictionaryEntry.language) == loc, func.lower(DictionaryEntry.language) == lang))).all()
-    # the locale's own entry wins over the language-wide one for the same word
-    rows = sorted(rows, key=lambda e: e.language.lower() != loc)
-    seen, out = set(), []
-    for e in rows:
-        if e.word_key in seen:
-            continue
-        seen.add(e.word_key)
+    out = []
+    for e in entries_for(workspace_id, locale):
         respelling = e.pronunciation if e.method == "spelled" else None
         out.append(DictionaryWord(e.word, ipa=e.ipa or None, respelling=respelling or None,
                                   case_sensitive=bool(e.case_sensitive)))
