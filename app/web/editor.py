@@ -179,6 +179,7 @@ def restore_POST(workflow_id, number):
     db.session.commit()
     resp = render("editor/_versions.html", wf=wf, versions=workflow_history.listing(wf), can_edit=True,
                   notice=f"Version {number} restored as version {version.number}.")
+    defn = wf_svc.workflow_out(wf)["definition"]
     resp.headers["HX-Trigger"] = json.dumps({"onepin:restored": {
-        "definition": wf_svc.workflow_out(wf)["definition"], "version": version.number}})
+        "definition": auto_layout(defn) if needs_layout(defn) else defn, "version": version.number}})
     return resp

@@ -60,7 +60,8 @@ def _dialog(ws, membership, wf, status=200, *, error=None):
     script_text = _script_text()
     quote, message = _quote(ws, wf.definition, script_text)
     return render("editor/_run_dialog.html", status, wf=wf, quote=quote, message=message, error=error,
-                  script_text=request.form.get("script_text", ""), use_script=script_text is not None,
+                  script_text=request.form.get("script_text", ""),
+                  use_script=checkbox(request.form, "use_script") == "true",
                   can_run=role_allows(membership.role, "runs.start"))
 
 

@@ -41,7 +41,7 @@ def _filters(args) -> dict:
 
 
 def _query(f: dict, page: int | None = None) -> dict:
-    q = {k: v for k, v in f.items() if v and k != "page"}
+    q = {k: v for k, v in f.items() if v and k != "page" and not (k == "sort" and v == "updated_at")}
     if (page or f["page"]) > 1:
         q["page"] = page or f["page"]
     return q

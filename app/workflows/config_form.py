@@ -97,7 +97,9 @@ def fields(spec: NodeSpec, config: dict | None) -> list[dict]:
                 "hint": _range_hint(f), "min": f.minimum, "max": f.maximum, "options": []}
         if widget == "number":
             item["step"] = "1" if f.type == "integer" else "any"
-            item["value"] = _number_text(value) if isinstance(value, (int, float)) else (value or "")
+            # a key the config lacks stays empty (the default shows as the placeholder) and stays unset
+            item["value"] = "" if key not in config else (
+                _number_text(value) if isinstance(value, (int, float)) else (value or ""))
         elif widget == "select":
             opts = [(v, _option_label(v)) for v in f.enum]
             if f.nullable:

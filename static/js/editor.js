@@ -22,7 +22,7 @@
   var CATALOG = {};
   DATA.catalog.forEach(function (t) { CATALOG[t.type] = t; });
   var GENERATOR = "operator_generator";
-  var NODE_W = 220, NODE_H = 110;
+  var NODE_W = 200, NODE_H = 100;
 
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
@@ -395,9 +395,22 @@
       if (CAN_EDIT && !df.node_selected) { df.node_selected = el; el.classList.add("selected"); }
     }
   }
+  // Server-rendered partials. A newer request for the same target wins: a slow answer for a node
+  // that is no longer selected never replaces the panel of the one that is.
+  var latest = {};
   function request(verb, url, target, values) {
-    return window.htmx.ajax(verb, url, { target: target, swap: "innerHTML", values: values || {},
-                                         headers: { "X-CSRFToken": CSRF } });
+    var seq = (latest[target] = (latest[target] || 0) + 1);
+    var body = new URLSearchParams(values || {});
+    var opts = { method: verb, credentials: "same-origin", headers: { "X-CSRFToken": CSRF, "HX-Request": "true" } };
+    if (verb === "GET") url += (url.indexOf("?") < 0 ? "?" : "&") + body.toString();
+    else opts.body = body;
+    return fetch(url, opts).then(function (r) { return r.text(); }).then(function (html) {
+      var el = document.querySelector(target);
+      if (seq !== latest[target] || !el) return false;
+      el.innerHTML = html;
+      window.htmx.process(el);
+      return true;
+    });
   }
   function openPanel(nid) {
     var node = nodeById(nid);
@@ -405,13 +418,15 @@
     var focusId = document.activeElement && document.activeElement.closest && document.activeElement.closest("#node-panel-body")
       ? document.activeElement.id : null;
     return request("POST", URLS.panel, "#node-panel-body", { definition: JSON.stringify(defn), node_id: nid })
-      .then(function () {
+      .then(function (current) {
+        if (!current) return;
         showFieldProblems();
         if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
       });
   }
   function closePanel() {
     state.selected = null;
+    latest["#node-panel-body"] = (latest["#node-panel-body"] || 0) + 1;
     var body = $("#node-panel-body");
     if (body) body.innerHTML = '<p class="muted small" id="panel-empty">Select a node to see its settings.</p>';
     markSelected();
@@ -495,9 +510,8 @@
   }
   function pickVoice(node, locale, current) {
     if (!locale) return;
-    var q = "?locale=" + encodeURIComponent(locale) + "&node_id=" + encodeURIComponent(node.id) +
-            "&current=" + encodeURIComponent(current || "");
-    request("GET", URLS.voices + q, "#voice-dialog-body").then(function () {
+    var values = { locale: locale, node_id: node.id, current: current || "" };
+    request("GET", URLS.voices, "#voice-dialog-body", values).then(function () {
       var dlg = $("#voice-dialog");
       if (dlg && !dlg.open) dlg.showModal();
     });
@@ -727,6 +741,8 @@
   function setView(z, x, y) {
     df.zoom = z; df.zoom_last_value = z; df.canvas_x = x; df.canvas_y = y;
     precanvas.style.transform = "translate(" + x + "px, " + y + "px) scale(" + z + ")";
+    var label = $("#zoom-reset");
+    if (label) label.textContent = Math.round(z * 100) + "%";
   }
   function fitView() {
     var nodes = defn.graph.nodes;
@@ -738,7 +754,7 @@
     });
     var r = container.getBoundingClientRect(), pad = 40;
     var z = Math.min(1, (r.width - 2 * pad) / (maxX - minX), (r.height - 2 * pad) / (maxY - minY));
-    z = Math.max(df.zoom_min, Math.round(z * 100) / 100);
+    z = Math.max(0.5, Math.round(z * 100) / 100);      // readable first; pan or zoom out for the rest
     setView(z, pad - minX * z, pad - minY * z);
   }
   function zoomBy(delta) {
@@ -746,8 +762,6 @@
     var z = Math.min(df.zoom_max, Math.max(df.zoom_min, Math.round((z0 + delta) * 10) / 10));
     var cx = r.width / 2, cy = r.height / 2;
     setView(z, cx - (cx - df.canvas_x) * z / z0, cy - (cy - df.canvas_y) * z / z0);
-    var label = $("#zoom-reset");
-    if (label) label.textContent = Math.round(z * 100) + "%";
   }
   function arrange() {
     if (!CAN_EDIT) return;
@@ -893,6 +907,7 @@
     saved: function () { return state.lastSaved === JSON.stringify(defn) && !state.saving; },
     save: flushSave, undo: undo, redo: redo, select: select, render: render,
     undoDepth: function () { return state.undo.length; },
+    version: function () { return state.version || 0; },
     lastSaveMs: null
   };
   render();

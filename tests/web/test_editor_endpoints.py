@@ -299,7 +299,7 @@ def test_estimate_run_dialog_and_launch(admin_web, wf):
     assert re.search(r'data-expected="\d+"', html) and "credits" in html
     empty = definition(text="")
     html = admin_web.post(f"/workflows/{wf.id}/editor/estimate", {"definition": json.dumps(empty)}, htmx=True).get_data(as_text=True)
-    assert "the script is empty" in html
+    assert "Add a script to see the cost" in html and "the script is empty" in html
 
     dialog = admin_web.post(f"/workflows/{wf.id}/run/preview", {}, htmx=True).get_data(as_text=True)
     low, mid, high = (int(re.search(rf'id="q-{k}">(\d+)<', dialog).group(1)) for k in ("min", "expected", "max"))
