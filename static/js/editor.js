@@ -914,5 +914,6 @@
   fitView();
   updateUndoButtons();
   refreshEstimate();
+  window.onepinEditor.readyMs = performance.now();
   container.setAttribute("data-ready", "true");
 })();
