@@ -33,7 +33,7 @@ def _page(wf=None):
         return url_for(endpoint, **q)
 
     ctx = {"ws": ws, "workflow": wf, "listing": listing, "summary": run_history.summary(ws, wf),
-           "status": status, "status_options": STATUS_OPTIONS, "page_url": page_url,
+           "status_filter": status, "status_options": STATUS_OPTIONS, "page_url": page_url,
            "action": url_for(endpoint, **args), "duration_text": run_history.duration_text}
     if is_htmx() and request.headers.get("HX-Target") == "runs-panel":
         resp = render("runs/_history.html", **ctx)

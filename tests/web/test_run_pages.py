@@ -147,3 +147,19 @@ def test_another_workspace_gets_404_everywhere(login_as, wf, owner):
     for action in ("pause", "resume", "cancel", "retry-failed", "run-again"):
         assert web.post(f"/runs/{run.id}/{action}").status_code == 404, action
     assert db.session.get(Run, run.id).status == "completed"
+
+
+def test_history_pages_filter_by_status_and_summarise(admin_web, wf, owner, login_as, viewer):
+    built_run(wf, owner, lines=["One."], run_number=1)
+    failed = built_run(wf, owner, lines=["Two."], run_number=2, status="failed", outcomes={(0, "en-us"): "failed"})
+    built_run(wf, owner, lines=["Three."], run_number=3, status="running", outcomes={(0, "en-us"): "pending"})
+    html = admin_web.text(f"/workflows/{wf.id}/runs")
+    assert re.findall(r'<tr data-run-id="[^"]+" data-status="(\w+)"', html) == ["running", "failed", "completed"]
+    assert 'id="sum-total">3<' in html and 'id="sum-pass-rate">50%<' in html
+    assert unlabelled_controls(html) == []
+    resp = admin_web.get(f"/workflows/{wf.id}/runs?status=failed", headers={"HX-Request": "true", "HX-Target": "runs-panel"})
+    body = resp.get_data(as_text=True)
+    assert re.findall(r'data-run-id="([^"]+)"', body) == [failed.id] and "<html" not in body
+    assert resp.headers["HX-Push-Url"] == f"/workflows/{wf.id}/runs?status=failed"
+    assert "Page test" in login_as(viewer).text("/runs?status=completed")     # viewers read the history too
+    assert admin_web.get("/workflows/not-a-workflow/runs").status_code == 404
