@@ -6,12 +6,14 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from app.engine.plugins.corrector import _unmark, hint_for
+from app.engine.plugins.generator import engine_input
 from app.extensions import db
 from app.models import Take
 from app.services import credits
 from app.speech.asr import transcribe
 from app.speech.audio import decode
 from app.speech.text import markup
+from app.speech.text.lexicon import Lexicon, Rule
 from app.storage import get_store
 from tests.conftest import assert_envelope
 from tests.engine.conftest import make_workflow, start, wait_for
@@ -53,6 +55,13 @@ def test_hints_per_mode():
 def test_existing_marks_on_flagged_words_are_replaced():
     text = f"{markup.make('Tucson', 'x')} and {markup.make('Mesa', 'ˈmeɪsə')}"
     assert _unmark(text, {"tucson"}) == f"Tucson and {markup.make('Mesa', 'ˈmeɪsə')}"
+    respelled = f"{markup.make_respelling('Tucson', 'tuck-son')} and Mesa"
+    assert _unmark(respelled, {"tucson"}) == "Tucson and Mesa"
+    # a respelling hint marks the word: the engine gets the respelling, the text still reads "Tucson"
+    hinted = Lexicon([Rule(entry_id="Tucson", word="Tucson", method="spelled", pronunciation="TOO-sahn")],
+                     "en-us").apply(_unmark(respelled, {"tucson"})).text
+    assert hinted == f"{markup.make_respelling('Tucson', 'too-sahn')} and Mesa"
+    assert engine_input("espeak", hinted, "en-us") == "too-sahn and Mesa" and markup.plain(hinted) == "Tucson and Mesa"
 
 
 def test_flagged_word_is_said_again_with_the_dictionary_ipa(owner_api, owner, workers):

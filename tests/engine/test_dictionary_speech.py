@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Take
 from app.services import credits
 from app.speech.asr import transcribe
+from app.speech.asr.accuracy import check_accuracy
 from app.speech.audio import decode
 from app.speech.text import espeak_phonemes as ep
 from app.speech.text import markup
@@ -106,13 +107,20 @@ def test_ipa_and_spelled_entries_change_what_the_engines_say_and_whisper_hears_t
         for provider, take in takes.items():
             if kind == "ipa":
                 assert take.text == f"We flew to {markup.make('Tucson', 'ˈtuːsɑn')}, Arizona."
+            else:           # the word stays in the text (validators compare with the script), marked
+                assert take.text == f"We flew to {markup.make_respelling('Tucson', 'too-sahn')}, Arizona."
+            assert markup.plain(take.text) == SENTENCE
             sent = engine_input(provider, take.text, VOICES[provider]["voice_id"])
             assert sent == expected_input[kind][provider], (kind, provider, sent)
             phonemes = phonemes_sent(provider, sent)
             assert said[kind] in phonemes and WRONG not in phonemes, (kind, provider, phonemes)
             assert phonemes != baseline[provider][1]
-            transcript = heard(decode(get_store().get_bytes(take.audio_key)))
+            audio = decode(get_store().get_bytes(take.audio_key))
+            transcript = heard(audio)
             assert "tucson" in transcript, (kind, provider, transcript)
+            # the word accuracy check compares the audio with the script's words, never with the respelling
+            acc = check_accuracy(audio, take.text, "en-us")
+            assert acc.passed and acc.comparison.error_counts["substitutions"] == 0, (kind, provider, acc.transcript)
     db.session.rollback()
     uses = assert_envelope(owner_api.get("/api/v1/dictionary?language=en-us"))["data"][0]["uses_count"]
     assert uses == 2          # one application per run (the injector runs once per line, before both generators)

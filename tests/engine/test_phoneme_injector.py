@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import DictionaryEntry, Take
 from app.services import credits
+from app.engine.plugins.generator import engine_input
 from app.speech.text import markup
 from tests.conftest import assert_envelope
 from tests.engine.conftest import make_workflow, start, wait_for
@@ -62,13 +63,17 @@ def test_dictionary_applied_in_a_real_run(owner_api, owner, workers):
     takes = _run(owner_api, wf["id"])
     inj, gen = takes["operator_phoneme_injector"], takes["operator_generator"]
     pod = markup.make("Podonos", "pəˈdoʊnoʊs")
-    assert inj[0].text_out == f"{pod} runs on engine x."
+    assert inj[0].text_out == f"{pod} runs on {markup.make_respelling('Nginx', 'engine x')}."
     assert inj[1].text_out == (f"We love {markup.make('podonos', 'pəˈdoʊnoʊs')} and "
-                               f"{markup.make('PODONOS', 'pəˈdoʊnoʊs')} on git hub.")
+                               f"{markup.make('PODONOS', 'pəˈdoʊnoʊs')} on {markup.make_respelling('GitHub', 'git hub')}.")
     assert inj[2].text_out == "Nothing to fix here."
     for i in range(3):
         assert gen[i].text == inj[i].text_out                      # the generator speaks the injected text
+        assert markup.plain(gen[i].text) == TEXT.splitlines()[i]    # ... which still reads as the script
         assert gen[i].synth_calls == 1 and gen[i].reused_from is None
+    # espeak is given the respellings (and mnemonics for the IPA)
+    assert engine_input("espeak", gen[0].text, "en-us").endswith("]] runs on engine x.")
+    assert engine_input("espeak", gen[1].text, "en-us").endswith("]] on git hub.")
     assert inj[0].meta["dictionary"]["applied"] == {ipa: 1, spelled: 1}
     assert inj[1].meta["dictionary"]["applied"][ipa] == 2
     assert inj[0].unit == "character" and inj[0].units == len("Podonos runs on Nginx.")

@@ -135,3 +135,24 @@ def test_the_pronunciation_check_flags_a_dictionary_word_said_wrong(model, espea
 def test_a_line_without_words_to_check_is_not_transcribed(espeak):
     result = check_pronunciation(None, "The river floods every spring.", "en-us")
     assert result.checks == [] and result.score == 100 and result.transcript is None
+
+
+def test_a_respelled_word_is_checked_as_the_script_word_against_the_respelling_read_as_a_word(model, espeak):
+    from app.speech.asr.pronunciation import ipa_of, targets
+    from app.speech.text import markup
+    script = f"We flew to {markup.make_respelling('Tucson', 'too-sahn')}, Arizona."      # the injector's output
+    entry = DictionaryWord("Tucson", respelling="TOO-sahn")                               # as typed in the dictionary
+    [mark, _] = targets(script, "en-us")
+    assert (mark.word, mark.source, mark.respelling) == ("Tucson", "markup", "too-sahn")
+    # said with the respelling (what every engine is given): Whisper hears the script's word
+    right = check_pronunciation(espeak.synthesize(markup.to_espeak(script, "en-us"), "en-us"), script, "en-us", [entry])
+    assert right.transcript.text.count("Tucson") == 1 and right.passed
+    assert [(c.target.word, c.target.source, c.ok) for c in right.checks] == [
+        ("Tucson", "dictionary", True), ("Arizona", "name", True)]
+    # said as espeak reads "Tucson" on its own: flagged; the expected sound is the respelling read as a word
+    # ("too-sahn"), not the capitals spelled out letter by letter (T-O-O-sahn)
+    wrong = check_pronunciation(espeak.synthesize(markup.plain(script), "en-us"), script, "en-us", [entry])
+    [flag] = wrong.flagged
+    assert flag.target.word == "Tucson" and flag.reason == "misrecognized"
+    assert flag.expected_ipa == ipa_of("too-sahn") != ipa_of("TOO-sahn")
+    assert "tˈuː" in flag.expected_ipa and "oʊ" not in flag.expected_ipa

@@ -12,9 +12,9 @@ Hints (config ``hint_mode``; the first that exists wins):
   else espeak's IPA of the word;
 - ``spelled``: the entry's respelling, else a respelling of the IPA found as above.
 
-An IPA hint marks the word ``⟦word|ipa⟧`` (an existing mark on it is replaced); a respelling replaces
-it. At most ``max_words`` (default 20) flagged words are handled per line. The line is then synthesized
-again with the generator take's own voice, model and controls, through the same engine rendering
+An IPA hint marks the word ``⟦word|ipa⟧``, a respelling ``⟦word|=respelling⟧`` (an existing mark on it is
+replaced); engines get the IPA or the respelling, the validators downstream still read the word. At most
+``max_words`` (default 20) flagged words are handled per line. The line is then synthesized again with the generator take's own voice, model and controls, through the same engine rendering
 (``generator.engine_input``; cloud adapters render the markup themselves), checked like any take
 (silence, clipping, duration) and stored as this take's audio, which downstream nodes then get.
 

@@ -13,7 +13,8 @@ word:
   ``LOW_PROBABILITY`` (flag ``low_confidence``);
 - heard as something else → the stretch of the transcript that stands where the word (and any
   neighbouring wrong words) belongs is turned into IPA by espeak-ng and compared with the expected
-  pronunciation (the dictionary's or marked IPA, a respelling's IPA, or espeak's own reading of the
+  pronunciation (the dictionary's or marked IPA, espeak's reading of a respelling - lowercased first,
+  ``TOO-sahn`` → ``too-sahn``, so it is not read letter by letter - or espeak's own reading of the
   word). Similar enough (``MIN_SIMILARITY``) → fine: the recogniser only spelled it another way
   ("Shivaun" for "Siobhan"); otherwise flag ``misrecognized``;
 - nothing heard where it belongs → flag ``missing``.
@@ -27,8 +28,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from app.speech.text import phonetic
+from app.speech.text import markup, phonetic
 from app.speech.text import wer as W
+from app.speech.text.lexicon import speakable
 from app.speech.text.wer_normalize import MARKUP, chunks, language_of, normalize_chunk
 from app.speech.tts.base import Audio
 
@@ -131,10 +133,13 @@ def targets(script: str, locale: str = "en-us", dictionary: Sequence[DictionaryW
                 [w.casefold() for w in window] == [p.casefold() for p in parts]
             if same:
                 add(i, i + len(parts) - 1, "dictionary", entry.ipa, entry.respelling)
-    marked = {m.start(1): m.group(2) for m in MARKUP.finditer(script or "")}
+    marked = {}                                  # ⟦word|ipa⟧ → (ipa, None), ⟦word|=respelling⟧ → (None, respelling)
+    for m in MARKUP.finditer(script or ""):
+        resp = markup.respelling_of(m.group(2))
+        marked[m.start(1)] = (None, resp or None) if resp is not None else (m.group(2) or None, None)
     for i, c in enumerate(cs):
         if c.start in marked:
-            add(i, i, "markup", marked[c.start] or None)
+            add(i, i, "markup", *marked[c.start])
     for i, c in enumerate(cs):
         word = cores[i]
         if not word or any(ch.isdigit() for ch in word) or not any(ch.isalpha() for ch in word):
@@ -180,7 +185,7 @@ def ipa_of(text: str, locale: str = "en-us") -> str:
 def _expected_ipa(t: Target, locale: str) -> str:
     if t.ipa:
         return t.ipa
-    return ipa_of(t.respelling or t.word, locale)
+    return ipa_of(speakable(t.respelling) if t.respelling else t.word, locale)
 
 
 def _spans(ops: list[W.Op], indices: list[int]) -> list[int]:

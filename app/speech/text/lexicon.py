@@ -2,10 +2,11 @@
 
 Rules (the phoneme injector's, documented for editors):
 
-- **What an entry does.** ``spelled`` replaces the word with its respelling (a hyphenated
-  respelling is lowercased, ``puh-DOH-nohs`` → ``puh-doh-nohs``: engines spell capitals out letter by
-  letter); ``ipa`` wraps it in
-  pronunciation markup ``⟦word|ipa⟧`` (each engine renders that in its own phoneme input); a
+- **What an entry does.** ``spelled`` marks the word with its respelling, ``⟦word|=respelling⟧``
+  (a hyphenated respelling is lowercased, ``puh-DOH-nohs`` → ``puh-doh-nohs``: engines spell capitals
+  out letter by letter); every engine is given the respelling, while validators and displays still
+  read the word, so the audio is compared with the script and not with the respelling. ``ipa`` wraps
+  it in pronunciation markup ``⟦word|ipa⟧`` (each engine renders that in its own phoneme input); a
   ``recorded`` entry keeps the word as it is (its audio is reference material) unless it also has an
   IPA, which is then applied like an ``ipa`` entry.
 - **Case.** Matching ignores case unless the entry is ``case_sensitive``. The original spelling of
@@ -119,7 +120,7 @@ class Lexicon:
                 return found
             out.counts[rule.entry_id] += 1
             if effect == "respell":
-                return speakable(rule.pronunciation)
+                return markup.make_respelling(found, speakable(rule.pronunciation))
             return markup.make(found, rule.ipa)
         return self.regex.sub(sub, segment)
 

@@ -103,6 +103,20 @@ def test_pronunciation_markup_per_vendor(fakes):
         "Ask <<ŋ|w|i|ə|n>> about <<k|ɑ|ɹ|ˈ|t|i|ʒ|ə>> & more."                # Cartesia's documented form
 
 
+def test_respelling_marks_reach_every_vendor_as_the_respelling(fakes):
+    text = "Fly to ⟦Tucson|=too-sahn⟧ with ⟦Nguyen|ŋwiən⟧."
+    el = make(fakes, "elevenlabs")
+    el.synthesize(text, "v", "eleven_flash_v2", locale="en-us")
+    el.synthesize(text, "v", "eleven_multilingual_v2", locale="en-us")
+    ssml, plain = (r["json"]["text"] for r in fakes["elevenlabs"].requests)
+    assert ssml == 'Fly to too-sahn with <phoneme alphabet="ipa" ph="ŋwiən">Nguyen</phoneme>.'
+    assert plain == "Fly to too-sahn with Nguyen."
+    make(fakes, "openai").synthesize(text, "alloy", "tts-1")
+    assert fakes["openai"].requests[0]["json"]["input"] == "Fly to too-sahn with Nguyen."
+    make(fakes, "cartesia").synthesize(text, "v", "sonic-2", locale="en-us")
+    assert fakes["cartesia"].requests[0]["json"]["transcript"] == "Fly to too-sahn with <<ŋ|w|i|ə|n>>."
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_401_is_an_auth_error_that_pauses_for_billing(fakes, provider):
     a = make(fakes, provider, key="sk-wrong-key")

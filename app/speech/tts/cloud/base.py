@@ -86,8 +86,9 @@ class CloudTTS:
         return None, str(body or "")
 
     def render(self, text: str, model: str, locale: str | None) -> str:
-        """The take text (which may hold ⟦word|ipa⟧ markup) as this vendor reads it."""
-        return markup.plain(text)
+        """The take text (which may hold ⟦word|ipa⟧ / ⟦word|=respelling⟧ markup) as this vendor reads it:
+        without phoneme input, IPA-marked words as written and respellings in place of their words."""
+        return markup.spoken(text)
 
     def supports_phonemes(self, model: str, locale: str | None) -> bool:
         return False

@@ -5,7 +5,8 @@ Body: ``model_id`` (sonic-2, sonic-turbo, sonic-3 ...), ``transcript``, ``voice`
 Speed and volume: sonic-3 models take ``generation_config`` {speed 0.6–1.5, volume 0.5–2.0}; sonic-2
 and sonic-turbo take ``voice.__experimental_controls.speed`` (-1 slowest .. 1 fastest, we send log2 of
 the multiplier). Pronunciation markup becomes Cartesia's inline phonemes ``<<p|h|o|n|e|m|e|s>>``
-(IPA phones separated by bars), which every Sonic model reads.
+(IPA phones separated by bars), which every Sonic model reads; a respelling mark is sent as the
+respelling.
 """
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ def ipa_phones(ipa: str) -> list[str]:
 
 def to_cartesia(text: str) -> str:
     def one(m):
+        resp = markup.respelling_of(m.group(2))
+        if resp is not None:
+            return resp
         phones = ipa_phones(m.group(2))
         return f"<<{'|'.join(phones)}>>" if phones else m.group(1)
     return markup.SPAN.sub(one, text or "")

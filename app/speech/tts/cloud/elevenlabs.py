@@ -5,6 +5,7 @@ when a control is set; ElevenLabs' speed range is 0.7–1.2), and ``language_cod
 (the only ones that accept it). ``pcm_22050`` answers raw 16-bit little-endian mono PCM at 22,050 Hz.
 Pronunciation markup becomes SSML ``<phoneme alphabet="ipa">`` tags for the English models that honour
 them (eleven_flash_v2, eleven_turbo_v2, eleven_monolingual_v1); other models get the plain words.
+Respellings (``⟦word|=respelling⟧``) are sent as the respelling to every model.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class ElevenLabs(CloudTTS):
     def render(self, text: str, model: str, locale: str | None) -> str:
         if markup.has_markup(text) and self.supports_phonemes(model, locale):
             return markup.to_ssml(text)
-        return markup.plain(text)
+        return markup.spoken(text)
 
     def request(self, text, voice, model, controls, locale) -> dict:
         output = str(self.options.get("output_format") or f"pcm_{self.sample_rate}")

@@ -3,7 +3,7 @@
 Body: ``model`` (tts-1, tts-1-hd, gpt-4o-mini-tts), ``voice``, ``input`` (at most 4,096 characters),
 ``response_format`` "pcm" (raw 16-bit little-endian mono at 24 kHz) and ``speed`` (0.25–4.0);
 ``instructions`` (a style prompt) only for gpt-4o-mini-tts. OpenAI reads no SSML or phoneme input:
-pronunciation markup is sent as the plain words. A 429 whose error code is ``insufficient_quota`` is a
+IPA-marked words are sent as written and respellings in place of their words. A 429 whose error code is ``insufficient_quota`` is a
 billing problem, not a rate limit.
 """
 from __future__ import annotations
