@@ -32,6 +32,8 @@ def on_finished(run: Run) -> None:
                          "lines_delivered": sum(v["lines"] for v in locales.values()),
                          "audio_ms": sum(v["audio_ms"] for v in locales.values()),
                          "characters": sum(v["characters"] for v in locales.values())}
+    from app.services.voices import record_run_uses
+    record_run_uses(run)
     wf = db.session.get(Workflow, run.workflow_id)
     activity.record(run.workspace_id, run.triggered_by, "voice_generated", f"run.{run.status}", "run", run.id,
                     wf.name if wf else None, data={"workflow_id": run.workflow_id, "run_number": run.run_number,

@@ -206,6 +206,37 @@ def unfavorite(ws: Workspace, membership, voice_id: str) -> None:
                                                    VoiceFavorite.voice_id == str(voice_id)[:120]))
 
 
+# ---- uses ---------------------------------------------------------------------------------------
+
+def record_run_uses(run) -> int:
+    """A finished run counts one use for every voice that spoke at least one of its lines (uses_count,
+    the `sort=uses_count` order). Assignments without a catalog id are matched by provider and provider
+    voice id. Returns how many voices were counted."""
+    from sqlalchemy import update
+
+    from app.models import Take
+    spoken = db.session.scalars(select(Take.voice).where(
+        Take.run_id == run.id, Take.node_type == "operator_generator", Take.status == "done")).all()
+    ids, by_provider = set(), set()
+    for v in spoken:
+        if not v:
+            continue
+        if v.get("catalog_voice_id"):
+            ids.add(str(v["catalog_voice_id"])[:120])
+        elif v.get("provider") and v.get("voice_id"):
+            by_provider.add((v["provider"], v["voice_id"]))
+    for provider, voice_id in by_provider:
+        found = db.session.scalars(select(Voice.id).where(
+            _visible(run.workspace_id), Voice.provider == provider, Voice.provider_voice_id == voice_id)).first()
+        if found:
+            ids.add(found)
+    if not ids:
+        return 0
+    result = db.session.execute(update(Voice).where(Voice.id.in_(ids), _visible(run.workspace_id))
+                                .values(uses_count=Voice.uses_count + 1))
+    return result.rowcount or 0
+
+
 # ---- provider catalog views ----------------------------------------------------------------------
 
 def _platform_with_model(provider: str, model: str) -> list[tuple[str, str]]:

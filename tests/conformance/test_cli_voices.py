@@ -188,6 +188,8 @@ def test_set_voice_then_the_run_speaks_with_that_voice(voice_catalog, logged_in,
     cards = [c for row in data["rows"] for c in row["cards"]]
     assert len(cards) == 2 and {c["voice"]["display_name"] for c in cards} == {"Female Whisper (US English)"}
     ok(cli("workflows", "runs", "download", wf, run, "--out", "voice.zip"))
+    # the finished run counted one use of the voice (the uses_count sort)
+    assert ok(cli("voices", "show", "espeak:en-us+whisperf", "--json")).json()["uses_count"] == 1
     # the delivered audio IS that voice: its voiceprint's nearest catalog voice (among the en-us ones) is it
     from sqlalchemy import text
 
