@@ -2,7 +2,8 @@
 schema), the generator's voice picker (with previews), the source's script (typed or uploaded in
 two steps) and its lines.
 
-The canvas sends the node (and the definition, for what reaches it) and receives HTML; a settings
+Voices come from the voice catalog (app/services/voice_picker.py); previews are the catalog's rendered
+samples, served by signed URL. The canvas sends the node (and the definition, for what reaches it) and receives HTML; a settings
 change comes back as the node's new config in an `onepin:config` HX-Trigger event, a chosen voice
 as `onepin:voice`. The definition itself is only ever saved by the editor's autosave.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require_role, role_allows
@@ -134,7 +135,7 @@ def voices_GET(workflow_id):
     rows, total = voice_picker.voices(ws, language=language, gender=gender, provider=provider,
                                       search=request.args.get("search"))
     for row in rows:
-        row["sample"] = row["sample_url"] or url_for("editor_panels.sample_GET", voice=row["id"], locale=locale)
+        row["sample"] = _same_origin(row["sample_url"]) if row["sample_url"] else None
         row["speaks_slot"] = voice_picker.speaks(row["languages"], locale)
     template = "editor/_voice_results.html" if request.headers.get("HX-Target") == "voice-results" \
         else "editor/_voice_picker.html"
@@ -158,19 +159,9 @@ def voice_choose_POST(workflow_id):
     return resp
 
 
-@bp.get("/voices/sample")
-@login_required
-def sample_GET():
-    """A voice's preview line (WAV), spoken once per process."""
-    ws, _m = require_workspace()
-    data = voice_picker.sample_audio(ws, request.args.get("voice", ""), request.args.get("locale", ""))
-    resp = Response(data, mimetype="audio/wav")
-    resp.headers["Cache-Control"] = "private, max-age=3600"
-    return resp
-
-
 def _same_origin(url: str) -> str:
-    """LocalStore's signed URLs point at this app: give the browser a path on the origin it is on."""
+    """LocalStore's signed URLs point at this app (at its public URL): give the browser a path on the
+    origin it is on. S3 URLs are left as they are."""
     if get_store().kind == "local":
         parts = urlsplit(url)
         return parts.path + ("?" + parts.query if parts.query else "")

@@ -15,12 +15,13 @@ from app.models import Run, Workflow
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.editor_helpers import (a11y_problems, connect, drag_node, drop_node, edges, log_in, node,
                                       select_node, version, wait_saved)
+from tests.editor_voices import editor_voice_rows, editor_voices  # noqa: F401  (fixtures)
 from tests.factories import make_user, make_workspace
 
 pytestmark = pytest.mark.e2e
 
 
-def test_build_configure_validate_undo_export_import_run(browser, visitor, live_server):
+def test_build_configure_validate_undo_export_import_run(browser, visitor, live_server, editor_voices):
     user = make_user(email="builder@example.com", name="Bea Builder")
     make_workspace(user, name="Builder studio")
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
@@ -99,17 +100,18 @@ def test_build_configure_validate_undo_export_import_run(browser, visitor, live_
                            " return a && a.readyState >= 1 && a.duration > 0.5; }", timeout=15000)
     sample = page.evaluate("() => { const a = document.getElementById('voice-sample-player');"
                            " return {src: a.currentSrc, duration: a.duration, error: a.error && a.error.code}; }")
-    assert "voice=espeak:en-us%2Bf3" in sample["src"] and sample["error"] is None and sample["duration"] > 1
+    assert "/_storage/get/" in sample["src"] and sample["error"] is None and sample["duration"] > 1
     item.get_by_role("button", name=re.compile("^Choose ")).click()
     expect(dialog).to_be_hidden()
-    expect(row.locator(".voice-name")).to_have_text("eSpeak English (America) · female3")
+    f3 = editor_voices["espeak:en-us+f3"]["name"]
+    expect(row.locator(".voice-name")).to_have_text(f3)
     wait_saved(page)
     expect(problems.locator('[data-rule="missing_voice"]')).to_have_count(0)
     expect(node(page, "generator-1")).not_to_have_class(re.compile(r"\bhas-error\b"))
     gen = next(n for n in page.evaluate("window.onepinEditor.definition()")["graph"]["nodes"] if n["id"] == "generator-1")
     assert gen["config"]["voice_map"] == {"en-us": [{"voice_id": "en-us+f3", "catalog_voice_id": "espeak:en-us+f3",
                                                      "provider": "espeak", "model": "espeak-ng",
-                                                     "voice_name": "eSpeak English (America) · female3"}]}
+                                                     "voice_name": f3}]}
 
     # a validation problem appears on the validator and its field, then goes away when fixed
     select_node(page, "error-rate-1")

@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import Workflow
+from app.models import Workflow, WorkflowVersion
 from tests.e2e.editor_helpers import a11y_problems, edges, log_in, node, select_node, version, wait_saved
+from tests.editor_voices import editor_voice_rows, editor_voices  # noqa: F401  (fixtures)
 from tests.factories import make_key, make_user, make_workspace
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +53,8 @@ def _unplaced() -> dict:
                   for k, (s, p, d) in enumerate(links, 1)]}}
 
 
-def test_browser_api_and_cli_agree_and_cli_workflows_open_laid_out(browser, visitor, live_server, api, tmp_path):
+def test_browser_api_and_cli_agree_and_cli_workflows_open_laid_out(browser, visitor, live_server, api, tmp_path,
+                                                                   editor_voices):
     user = make_user(email="cli@example.com", name="Cleo")
     ws = make_workspace(user, name="CLI studio")
     key = make_key(ws, user)
@@ -101,7 +103,26 @@ def test_browser_api_and_cli_agree_and_cli_workflows_open_laid_out(browser, visi
     assert check["name"] == "Accuracy" and check["config"] == {"threshold": 88}
     assert all(n["position"] != {"x": 0, "y": 0} for n in shown["graph"]["nodes"])
 
+    # a voice chosen in the picker is the entry `onepin workflows set-voice` writes for the same voice
+    select_node(page, "voice")
+    page.locator('.voice-row[data-locale="en-us"]').get_by_role("button", name=re.compile("Change the")).click()
+    page.locator('.voice-item[data-voice-id="espeak:en-us+m3"]').get_by_role("button", name=re.compile("^Choose ")).click()
+    expect(page.locator('.voice-row[data-locale="en-us"] .voice-name')).to_have_text(editor_voices["espeak:en-us+m3"]["name"])
+    page.wait_for_function("() => window.onepinEditor.definition().graph.nodes.find(n => n.id === 'voice')"
+                           ".config.voice_map['en-us'][0].catalog_voice_id === 'espeak:en-us+m3'")
+    wait_saved(page)
+    picked = api.as_(key).get(f"/api/v1/workflows/{wf_id}").get_json()["data"]["definition"]
+    picked_entry = next(n for n in picked["graph"]["nodes"] if n["id"] == "voice")["config"]["voice_map"]
+    out = cli("--json", "workflows", "set-voice", wf_id, "--locale", "en-us", "--voice", "espeak:en-us+m3")
+    result = json.loads(out)
+    assert result["previous"] == picked_entry["en-us"] == [result["voice"]]
+    cli_defn = api.as_(key).get(f"/api/v1/workflows/{wf_id}").get_json()["data"]["definition"]
+    assert cli_defn == picked                                 # set-voice of the same voice changes nothing
+    page.reload()
+    expect(page.locator("#drawflow")).to_have_attribute("data-ready", "true")
+
     # copy / paste a node (keyboard), then arrange
+    select_node(page, "check")
     depth = page.evaluate("window.onepinEditor.undoDepth()")
     page.locator("#drawflow").focus()
     page.keyboard.press("Control+c")
@@ -133,10 +154,13 @@ def test_browser_api_and_cli_agree_and_cli_workflows_open_laid_out(browser, visi
 
     # history: restore the version the CLI created, as a new version
     page.get_by_role("button", name="History").click()
-    expect(page.locator("#version-list li")).to_have_count(4)
+    db.session.expire_all()
+    n = db.session.scalar(db.select(db.func.count()).select_from(WorkflowVersion).filter_by(workflow_id=wf_id))
+    assert n >= 4
+    expect(page.locator("#version-list li")).to_have_count(n)
     v.check("history")
     page.get_by_role("button", name="Restore version 1 as a new version").click()
-    expect(page.locator("#versions-body")).to_contain_text("Version 1 restored as version 5.")
+    expect(page.locator("#versions-body")).to_contain_text(f"Version 1 restored as version {n + 1}.")
     expect(node(page, "error-rate-1")).to_have_count(0)
     expect(node(page, "check").locator(".node-title")).to_have_text("Word Accuracy")
     wait_saved(page)

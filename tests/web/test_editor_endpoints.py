@@ -13,6 +13,7 @@ import pytest
 from app.extensions import db
 from app.models import Run, Workflow, WorkflowVersion
 from app.services import workflows as wf_svc
+from tests.editor_voices import editor_voice_rows, editor_voices  # noqa: F401  (fixtures)
 from tests.factories import membership
 from tests.web.conftest import unlabelled_controls
 
@@ -106,7 +107,7 @@ def test_autosave_writes_versions_and_reports_problems(admin_web, wf):
     assert _json(admin_web, url, {"definition": changed}, csrf=False).status_code == 400
 
 
-def test_viewer_forged_posts_are_refused(login_as, viewer, wf):
+def test_viewer_forged_posts_are_refused(login_as, viewer, wf, editor_voices):
     web = login_as(viewer)
     original = copy.deepcopy(wf.definition)
     res = _json(web, f"/workflows/{wf.id}/editor/save", {"definition": definition(text="Forged")})
@@ -192,28 +193,35 @@ def test_config_form_reads_back_into_the_config(admin_web, wf):
     assert 'id="line-count">2<' in resp.get_data(as_text=True)
 
 
-def test_voice_picker_lists_plays_and_chooses_like_set_voice(admin_web, wf):
+def test_voice_picker_lists_plays_and_chooses_like_set_voice(admin_web, wf, editor_voices):
     base = f"/workflows/{wf.id}/editor/voices"
     html = admin_web.get(f"{base}?locale=en-us&node_id=generator-1", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'id="voice-sample-player"' in html and 'data-voice-id="espeak:en-us+f3"' in html
-    assert 'data-voice-id="piper:en_US-joe-medium"' in html and unlabelled_controls(html) == []
+    assert 'data-voice-id="piper:en_US-joe-medium"' in html and 'data-voice-id="espeak:de+f3"' not in html
+    assert unlabelled_controls(html) == []
     female = admin_web.get(f"{base}?locale=en-us&gender=female&provider=espeak",
                            headers={"HX-Request": "true", "HX-Target": "voice-results"}).get_data(as_text=True)
     ids = re.findall(r'<li class="voice-item[^"]*" data-voice-id="([^"]+)"', female)
-    assert ids and all(i.startswith("espeak:en-us+f") for i in ids) and "<form" not in female
+    assert sorted(ids) == ["espeak:en-us+f1", "espeak:en-us+f3"] and "<form" not in female
     sample = re.search(r'data-sample="([^"]+)"', female).group(1).replace("&amp;", "&")
+    assert sample.startswith("/_storage/get/")                       # the catalog's preview, same origin
     audio = admin_web.get(sample)
-    assert audio.status_code == 200 and audio.mimetype == "audio/wav" and audio.data[:4] == b"RIFF" and len(audio.data) > 20000
+    assert audio.status_code == 200 and audio.mimetype.startswith("audio/") and len(audio.data) > 5000
+    german = admin_web.get(f"{base}?locale=de-de&language=de", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-voice-id="espeak:de+f3"' in german and 'data-voice-id="espeak:en-us+f3"' not in german
 
     resp = admin_web.post(f"{base}/choose", {"voice_id": "espeak:en-us+f3", "locale": "en-us", "node_id": "generator-1"},
                           htmx=True)
     event = json.loads(resp.headers["HX-Trigger"])["onepin:voice"]
     # exactly the entry `onepin workflows set-voice` writes: provider id, catalog id, provider, model, name
     assert event["assignment"] == {"voice_id": "en-us+f3", "catalog_voice_id": "espeak:en-us+f3", "provider": "espeak",
-                                   "model": "espeak-ng", "voice_name": "eSpeak English (America) · female3"}
-    refused = admin_web.post(f"{base}/choose", {"voice_id": "espeak:de", "locale": "en-us", "node_id": "generator-1"},
+                                   "model": "espeak-ng", "voice_name": editor_voices["espeak:en-us+f3"]["name"]}
+    refused = admin_web.post(f"{base}/choose", {"voice_id": "espeak:de+f3", "locale": "en-us", "node_id": "generator-1"},
                              htmx=True)
     assert refused.status_code == 422 and "does not speak" in refused.get_data(as_text=True)
+    gone = admin_web.post(f"{base}/choose", {"voice_id": "espeak:nope", "locale": "en-us", "node_id": "generator-1"},
+                          htmx=True)
+    assert gone.status_code == 404
     # the chosen entry saves and passes the run gates
     defn = definition()
     defn["graph"]["nodes"][1]["config"]["voice_map"] = {"en-us": [event["assignment"]]}

@@ -1,0 +1,33 @@
+"""A small voice catalog for the editor's tests: US English and German espeak-ng voices with three
+variants, and Piper's Joe, with their previews rendered once per session (app/services/voice_catalog)
+and put back into the emptied database for each test. Import both fixtures into a test module."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+
+EDITOR_VARIANTS = ("f1", "f3", "m3")
+
+
+@pytest.fixture(scope="session")
+def editor_voice_rows(app):
+    from app.extensions import db
+    from app.models import Voice
+    from app.services import voice_catalog
+    with app.app_context():
+        voice_catalog.refresh(locales=("en-us", "de-de"), variants=EDITOR_VARIANTS)
+        rows = [{c.name: getattr(v, c.name) for c in Voice.__table__.columns}
+                for v in db.session.scalars(select(Voice).where(Voice.workspace_id.is_(None)))]
+        db.session.remove()
+    assert rows and all(r["samples"] for r in rows), "the catalog rendered no previews"
+    return rows
+
+
+@pytest.fixture
+def editor_voices(editor_voice_rows):
+    """The session's catalog, back in the database. Returns {voice id: row}."""
+    from app.extensions import db
+    from app.models import Voice
+    db.session.execute(insert(Voice), [dict(r) for r in editor_voice_rows])
+    db.session.commit()
+    return {r["id"]: r for r in editor_voice_rows}
