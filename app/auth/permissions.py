@@ -11,6 +11,7 @@ ACTION_ROLE = {
     "members.manage": "admin",
     "api_keys.manage": "editor",
     "outbox.read": "admin",
+    "usage.dashboard": "admin",
     "content.write": "editor",
     "runs.start": "editor",
 }
