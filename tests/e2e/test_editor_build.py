@@ -74,8 +74,16 @@ def test_build_configure_validate_undo_export_import_run(browser, visitor, live_
     expect(node(page, "generator-1")).to_have_class(re.compile(r"\bhas-error\b"))
     v.check("canvas-connected")
 
-    # the source: typed script, its lines shown
+    # the source: typed script, its lines shown (Delete and Backspace in a field edit the field, not the graph)
     select_node(page, "script-1")
+    page.fill("#cfg-node-name", "Scripts")
+    page.press("#cfg-node-name", "Backspace")
+    page.press("#cfg-node-name", "Home")
+    page.press("#cfg-node-name", "Delete")
+    expect(page.locator("#cfg-node-name")).to_have_value("cript")
+    expect(node(page, "script-1")).to_have_count(1)
+    expect(node(page, "script-1").locator(".node-title")).to_have_text("cript")
+    page.fill("#cfg-node-name", "Script")
     page.fill("#cfg-text", "Welcome to the studio.\nThe second line is here.\n\nA third one.")
     expect(page.locator("#line-count")).to_have_text("3")
     expect(page.locator("#source-lines li")).to_have_count(3)
@@ -165,7 +173,7 @@ def test_build_configure_validate_undo_export_import_run(browser, visitor, live_
     path = ARTIFACTS / "editor-export.onepin.json"
     path.write_text(json.dumps(exported, indent=2))
     select_node(page, "preview-1")
-    page.get_by_role("button", name="Delete node").click()
+    page.keyboard.press("Delete")                           # the canvas has the focus after the click
     expect(node(page, "preview-1")).to_have_count(0)
     assert len(edges(page)) == 4
     wait_saved(page)
