@@ -17,6 +17,7 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import ActivityEvent, Membership, User, Workspace, iso
 from app.models.activity import ACTIONS
+from app.services import usage_window
 from app.services.usage_window import UsageQuery, range_frame
 from app.validation import Validation
 
@@ -46,16 +47,17 @@ def decode_cursor(ws_id: str, token: str) -> tuple[datetime, str]:
         raise bad from None
 
 
-def parse_filters(args) -> dict:
-    """type, user_id, limit and cursor from the query string (422 naming each bad parameter)."""
-    raw = {k: args.get(k) for k in ("type", "user_id", "limit", "cursor") if args.get(k) not in (None, "")}
-    v = Validation(raw, form=True)
+def parse(args) -> tuple[UsageQuery, dict]:
+    """range, timezone, type, user_id, limit and cursor from the query string: one 422 naming every bad
+    parameter. (The feed has no activity_view: one sent anyway is ignored.)"""
+    v = Validation(usage_window.given(args, ("range", "timezone", "type", "user_id", "limit", "cursor")), form=True)
+    q = usage_window.read(v, with_view=False)
     out = {"type": v.optional("type", str, None, choices=ACTIONS),
            "user_id": v.optional("user_id", str, None, max_len=64),
            "limit": v.optional("limit", int, DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
            "cursor": v.optional("cursor", str, None, max_len=1000)}
     v.raise_if_invalid()
-    return out
+    return q, out
 
 
 def _member_user_id(ws: Workspace, user_id: str) -> str:

@@ -63,18 +63,30 @@ class UsageQuery:
     view_given: bool
 
 
-def parse(args, *, allow_range: bool = True) -> UsageQuery:
-    """range, activity_view and timezone from a query string (422 naming each bad parameter)."""
-    v = Validation({k: args.get(k) for k in ("range", "activity_view", "timezone") if args.get(k) not in (None, "")},
-                   form=True)
-    rng = v.optional("range", str, DEFAULT_RANGE, choices=tuple(RANGES)) if allow_range else None
-    view = v.optional("activity_view", str, None, choices=VIEWS)
+def read(v: Validation, *, with_view: bool = True) -> UsageQuery | None:
+    """range, activity_view (unless the endpoint has none) and timezone, errors collected in `v`."""
+    rng = v.optional("range", str, DEFAULT_RANGE, choices=tuple(RANGES))
+    view = v.optional("activity_view", str, None, choices=VIEWS) if with_view else None
     tz_name = v.optional("timezone", str, DEFAULT_TZ, max_len=64)
     tz = zone(tz_name)
     if tz_name is not None:
         v.expect(tz is not None, "must be an IANA timezone name such as UTC or America/New_York", field="timezone")
-    v.raise_if_invalid()
+    if rng is None or tz is None or (with_view and v.message_for("activity_view")):
+        return None
     return UsageQuery(range=rng, view=view or DEFAULT_VIEW, tz_name=tz_name, tz=tz, view_given=view is not None)
+
+
+def given(args, names) -> dict:
+    """The non-empty query parameters among `names` (an empty value means "not given", as the SDK sends it)."""
+    return {k: args.get(k) for k in names if args.get(k) not in (None, "")}
+
+
+def parse(args, *, with_view: bool = True) -> UsageQuery:
+    """range, activity_view and timezone from a query string (422 naming each bad parameter)."""
+    v = Validation(given(args, ("range", "activity_view", "timezone")), form=True)
+    q = read(v, with_view=with_view)
+    v.raise_if_invalid()
+    return q
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

@@ -102,6 +102,14 @@ def test_bad_activity_parameters_are_422(team, query, field):
     assert field in {d["field"] for d in body["error"]["details"]}
 
 
+def test_every_bad_parameter_is_named_at_once(team):
+    body = assert_error(team["api"]["admin"].get(f"{ACTIVITY}?limit=0&timezone=Mars/Olympus&type=x"), 422)
+    assert {d["field"] for d in body["error"]["details"]} == {"limit", "timezone", "type"}
+    body = assert_error(team["api"]["admin"].get(f"{SUMMARY}?range=1y&timezone=Nowhere&activity_view=x"), 422)
+    assert {d["field"] for d in body["error"]["details"]} == {"range", "timezone", "activity_view"}
+    assert_envelope(team["api"]["admin"].get(f"{ACTIVITY}?activity_view=hourly"))   # not a feed parameter
+
+
 @pytest.mark.parametrize("limit", [1, 100])
 def test_limit_bounds_are_inclusive(team, limit):
     body = assert_envelope(team["api"]["admin"].get(f"{ACTIVITY}?limit={limit}"))

@@ -220,7 +220,15 @@ def test_cursor_tampering_and_reuse_elsewhere_are_refused(owner, workspace, feed
                                         ({"limit": "ten"}, "limit"), ({"type": "voice_cloned"}, "type")])
 def test_bad_feed_parameters_name_the_field(args, field):
     with pytest.raises(ValidationFailed) as e:
-        usage_activity.parse_filters(MultiDict(args))
+        usage_activity.parse(MultiDict(args))
     assert e.value.for_field(field)
-    assert usage_activity.parse_filters(MultiDict({"limit": "100"}))["limit"] == 100
-    assert usage_activity.parse_filters(MultiDict({}))["limit"] == 20
+    assert usage_activity.parse(MultiDict({"limit": "100"}))[1]["limit"] == 100
+    assert usage_activity.parse(MultiDict({}))[1]["limit"] == 20
+
+
+def test_feed_parameters_report_every_bad_one_and_ignore_activity_view():
+    with pytest.raises(ValidationFailed) as e:
+        usage_activity.parse(MultiDict({"limit": "0", "timezone": "Nowhere", "range": "1y", "type": "x"}))
+    assert {d["field"] for d in e.value.details} == {"limit", "timezone", "range", "type"}
+    q_, filters = usage_activity.parse(MultiDict({"activity_view": "hourly", "timezone": "Asia/Tokyo", "range": "90d"}))
+    assert (q_.range, q_.tz_name, q_.view_given, filters["limit"]) == ("90d", "Asia/Tokyo", False, 20)

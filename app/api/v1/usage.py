@@ -41,7 +41,6 @@ def usage_by_language():
 def usage_activity_feed():
     """Newest-first events; type and user_id (404 for a non-member) combine; cursor paging, limit 1-100."""
     ws, m = workspace(READ)
-    q = usage_window.parse(request.args)
-    filters = usage_activity.parse_filters(request.args)
+    q, filters = usage_activity.parse(request.args)
     rows, cursor = usage_activity.feed(ws, m, q, filters)
     return ok_list(rows, limit=filters["limit"], next_cursor=cursor, has_more=cursor is not None)
