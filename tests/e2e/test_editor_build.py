@@ -103,6 +103,7 @@ def test_build_configure_validate_undo_export_import_run(browser, visitor, live_
     expect(item).to_be_visible()
     expect(page.locator(".voice-item .voice-item-main", has_text="Joe")).to_have_count(0)   # Joe is male
     v.check("voice-picker")
+    assert a11y_problems(page) == []
     item.get_by_role("button", name=re.compile("Play a sample")).click()
     page.wait_for_function("() => { const a = document.getElementById('voice-sample-player');"
                            " return a && a.readyState >= 1 && a.duration > 0.5; }", timeout=15000)

@@ -37,7 +37,7 @@ def _names(html: str) -> list[str]:
 def test_list_filters_sort_and_stats(admin_web, workspace, owner):
     a = _wf(workspace, owner, "Alpha narration", "Audiobook chapter one")
     b = _wf(workspace, owner, "Beta prompts")
-    c = _wf(workspace, owner, "Gamma ads")
+    _wf(workspace, owner, "Gamma ads")
     _run(a, owner, "completed", days_ago=20)
     _run(a, owner, "failed", days_ago=10)
     _run(a, owner, "completed", days_ago=0)
