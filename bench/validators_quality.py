@@ -3,6 +3,9 @@ runner can call ``run()`` and ``report()``).
 
     .venv/bin/python bench/validators_quality.py [--lines 12] [--seed 7] [--no-naturalness]
 
+Also a section of ``bench/validator_bench.py`` ("quality"), which calls ``run``, ``report`` and
+``targets``.
+
 Corpus, generated here: good takes of ``--lines`` sentences from espeak-ng (en-us) and Piper (joe),
 processed as the generator stores them (audio checks, loudness normalisation, 16-bit WAV), then the same
 takes mixed with white noise at 30/20/10/5 dB (noise power = the clip's mean power / 10^(dB/10), fixed
@@ -127,6 +130,16 @@ def noise_checks(result: dict) -> dict:
     return {"clean_pass": sum(t.figures["noise"] >= thr for t in by["clean"]), "clean_n": len(by["clean"]),
             "5db_fail": sum(t.figures["noise"] < thr for t in by["5"]), "5db_n": len(by["5"]),
             "ordered": all(means[a] > means[b] for a, b in zip(LEVELS, LEVELS[1:])), "means": means}
+
+
+def targets(result: dict) -> list:
+    """The issue's noise targets as bench.validators.common.Target (for bench/validator_bench.py)."""
+    from bench.validators.common import Target
+    c = noise_checks(result)
+    order = " > ".join(f"{c['means'][lv]:.1f}" for lv in LEVELS)
+    return [Target("noise: clean takes passed", c["clean_pass"] / c["clean_n"], 1.0, f"{c['clean_pass']}/{c['clean_n']}"),
+            Target("noise: 5 dB takes failed", c["5db_fail"] / c["5db_n"], 1.0, f"{c['5db_fail']}/{c['5db_n']}"),
+            Target("noise: clean > 30 > 20 > 10 > 5 dB (mean score)", float(c["ordered"]), 1.0, order)]
 
 
 def report(result: dict) -> str:
