@@ -104,8 +104,8 @@ class NaturalnessValidator(QualityValidator):
         from app.speech.quality import scoring
         f = scoring.naturalness(audio, markup.plain(take.text or ""), take.locale, dnsmos_scores)
         parts = [f"DNSMOS overall {f.ovrl:.2f} and signal {f.sig:.2f} of 5"]
-        if f.f0_std_semitones is None:
-            parts.append("almost no voiced speech (whispered or noise?)")
+        if f.f0_std_semitones is None or f.voiced_fraction < 0.1:
+            parts.append(f"almost no voiced speech ({f.voiced_fraction:.0%} of frames: whispered or noise?)")
         else:
             parts.append(f"pitch varies {f.f0_std_semitones:.1f} semitones")
         if f.g_tone < 1.0:
