@@ -8,7 +8,7 @@ out of lists but can still be read by id, since saved workflows may name them.
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.auth.permissions import require_role
 from app.errors import NotFound, ServiceUnavailable, ValidationFailed
@@ -134,24 +134,47 @@ def _similar_languages(values: list[str]) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
+_PLATFORM_PRINTS: dict = {}
+
+
+def _voiceprints(workspace_id: str | None) -> tuple[list[tuple[str, list]], np.ndarray]:
+    """([(id, supported_languages)], matrix) of the visible active voices with a current voiceprint.
+    The platform part (about a thousand rows) is cached per process until the catalog changes."""
+    wanted = (Voice.is_active.is_(True), Voice.voiceprint.is_not(None), Voice.voiceprint_version == voiceprint.VERSION)
+    stamp = db.session.execute(select(func.count(), func.max(Voice.updated_at)).where(
+        Voice.workspace_id.is_(None), *wanted)).one()
+    key = (db.engine.url.render_as_string(hide_password=True), stamp[0], stamp[1])
+    if _PLATFORM_PRINTS.get("key") != key:
+        rows = db.session.execute(select(Voice.id, Voice.supported_languages, Voice.voiceprint).where(
+            Voice.workspace_id.is_(None), *wanted).order_by(Voice.id)).all()
+        _PLATFORM_PRINTS.update(key=key, meta=[(r.id, r.supported_languages or []) for r in rows],
+                                matrix=np.array([r.voiceprint for r in rows], dtype=float).reshape(len(rows), -1))
+    meta, matrix = list(_PLATFORM_PRINTS["meta"]), _PLATFORM_PRINTS["matrix"]
+    if workspace_id:
+        own = db.session.execute(select(Voice.id, Voice.supported_languages, Voice.voiceprint).where(
+            Voice.workspace_id == workspace_id, *wanted).order_by(Voice.id)).all()
+        if own:
+            meta += [(r.id, r.supported_languages or []) for r in own]
+            extra = np.array([r.voiceprint for r in own], dtype=float)
+            matrix = np.vstack([matrix, extra]) if matrix.size else extra
+    return meta, matrix
+
+
 def rank_by_voiceprint(workspace_id: str | None, vector, *, languages: list[str] | None = None,
                        exclude: str | None = None, limit: int = 10) -> list[tuple[Voice, float]]:
     """Visible active voices with a voiceprint, most similar to ``vector`` first (score 0..1).
     Each dimension is standardised over every visible voiceprint, not only the filtered candidates, so
     a language filter narrows the list without changing the scores."""
-    rows = db.session.execute(select(Voice.id, Voice.voiceprint, Voice.supported_languages).where(
-        _visible(workspace_id), Voice.is_active.is_(True), Voice.voiceprint.is_not(None),
-        Voice.voiceprint_version == voiceprint.VERSION)).all()
-    if not rows:
+    meta, matrix = _voiceprints(workspace_id)
+    if not meta:
         return []
-    matrix = np.array([r.voiceprint for r in rows], dtype=float)
     scores = voiceprint.scores(np.asarray(vector, dtype=float), matrix, voiceprint.Scaler(matrix))
-    keep = [i for i, r in enumerate(rows) if r.id != exclude
-            and (not languages or search.language_matches(r.supported_languages or [], languages))]
-    keep.sort(key=lambda i: (-scores[i], rows[i].id))
-    top = keep[:limit]
-    by_id = {v.id: v for v in db.session.scalars(select(Voice).where(Voice.id.in_([rows[i].id for i in top])))}
-    return [(by_id[rows[i].id], float(scores[i])) for i in top]
+    keep = [i for i, (vid, langs) in enumerate(meta) if vid != exclude
+            and (not languages or search.language_matches(langs, languages))]
+    keep.sort(key=lambda i: (-scores[i], meta[i][0]))
+    top = [meta[i][0] for i in keep[:limit]]
+    by_id = {v.id: v for v in db.session.scalars(select(Voice).where(Voice.id.in_(top)))} if top else {}
+    return [(by_id[vid], float(scores[i])) for vid, i in zip(top, keep) if vid in by_id]
 
 
 def similar(ws: Workspace, voice_id: str, limit: int, languages: list[str]) -> list[dict]:
