@@ -211,6 +211,13 @@ def test_cursor_tampering_and_reuse_elsewhere_are_refused(owner, workspace, feed
         with pytest.raises(ValidationFailed) as e:
             usage_activity.feed(workspace, m, q(), {"limit": 10, "cursor": bad}, NOW)
         assert e.value.for_field("cursor")
+    # every one-character change anywhere in the token (the last character's spare bits included)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+    for i, ch in enumerate(cursor):
+        for other in {alphabet[(alphabet.index(ch) + 1) % len(alphabet)], "A" if ch != "A" else "B"}:
+            with pytest.raises(ValidationFailed):
+                usage_activity.decode_cursor(workspace.id, cursor[:i] + other + cursor[i + 1:])
+    assert usage_activity.decode_cursor(workspace.id, cursor)[1] == _rows[-1]["id"]
     other_ws = make_workspace(owner, name="Second")
     with pytest.raises(ValidationFailed):
         usage_activity.feed(other_ws, membership(other_ws, owner), q(), {"limit": 10, "cursor": cursor}, NOW)
