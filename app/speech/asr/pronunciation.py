@@ -38,7 +38,7 @@ from .vocab import is_common
 from .whisper import Transcript, transcribe
 
 DEFAULT_THRESHOLD = 80.0
-MIN_SIMILARITY = 0.65
+MIN_SIMILARITY = 0.6      # chosen on a development set of names (docs/speech.md), not on the bench's
 LOW_PROBABILITY = 0.15
 MIN_RARE_LENGTH = 4
 _SENTENCE_END = re.compile(r"[.!?…:;]['\")\]]*$")
