@@ -20,7 +20,7 @@ PER_PAGE = 20
 STATUSES = (("", "Any outcome"), ("delivered", "Delivered"), ("dropped", "Dropped by a validator"),
             ("failed", "Failed or not delivered"), ("in_progress", "In progress"))
 LABELS = {"delivered": "Delivered", "dropped": "Dropped", "failed": "Failed", "not_delivered": "Not delivered",
-          "checking": "Checking", "in_progress": "In progress", "waiting": "Waiting"}
+          "checking": "Awaiting checks", "in_progress": "In progress", "waiting": "Waiting"}
 
 
 @dataclass
@@ -101,11 +101,10 @@ def _card(rt: RunTakes, line: dict, locale: str, nodes: dict, audio_takes: dict)
         out["audio_take"] = take
     reason = card.get("reason")
     if outcome == "dropped":
-        verdicts = (card.get("dropped") or {}).get("verdicts") or []
-        reasons = [v["reason"] for v in card["validations"] if not v["passed"] and v.get("reason")]
+        verdicts = (card.get("dropped") or {}).get("verdicts") or []      # the validator's own words are on its check
         parts = [f"{v['validator_label']} scored {_fmt(v['score'])}, below its pass bar {_fmt(v['threshold'])}"
                  for v in verdicts]
-        reason = "; ".join(parts) + (f". {reasons[-1]}" if reasons else "") if parts else "A validator rejected it."
+        reason = ("Dropped: " + "; ".join(parts) + ".") if parts else "Dropped by a validator."
     out["reason"] = reason
     return out
 

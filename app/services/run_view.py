@@ -128,6 +128,9 @@ def node_counts(run: Run) -> list[dict]:
             c[port] += n
         if dropped:
             c["dropped"] += n
+    in_wave = dict(db.session.execute(
+        select(Take.node_id, func.count()).where(Take.run_id == run.id, Take.status.in_(("pending", "running")),
+                                                 Take.wave <= run.current_wave).group_by(Take.node_id)).all())
     out = []
     for node in graph_nodes(run):
         per_locale = counts.get(node["id"], {})
@@ -135,16 +138,18 @@ def node_counts(run: Run) -> list[dict]:
                  ("total", "done", "failed", "open", "cancelled", "pass", "fail", "dropped")}
         out.append({"id": node["id"], "type": node.get("type") or "", "label": node_label(node),
                     "validator": is_validator(node.get("type")), "sink": node.get("type") in SINK_TYPES,
-                    "state": _node_state(run, total), "totals": total,
+                    "state": _node_state(run, total, in_wave.get(node["id"], 0)), "totals": total,
                     "locales": [{"locale": loc, **c} for loc, c in sorted(per_locale.items())]})
     return out
 
 
-def _node_state(run: Run, t: dict) -> str:
+def _node_state(run: Run, t: dict, open_in_wave: int) -> str:
+    """running: it has open takes in the wave being worked on; waiting: open takes in a later wave
+    (or the run is pending); paused: open takes of a paused run."""
     if t["open"]:
         if run.status == "paused":
             return "paused"
-        return "running" if run.status == "running" else "waiting"
+        return "running" if run.status == "running" and open_in_wave else "waiting"
     if not t["total"]:
         return "waiting" if run.status in ACTIVE else "skipped"
     if t["cancelled"] and not t["done"]:
