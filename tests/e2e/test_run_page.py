@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Run
-from tests.e2e.editor_helpers import log_in
+from tests.e2e.editor_helpers import a11y_problems, log_in
 from tests.e2e.run_page_helpers import COUNT_EVENT_SOURCES, RECORD_PHASES, launch, public_url  # noqa: F401
 from tests.engine.conftest import Workers
 from tests.web.run_page_data import naturalness_definition
@@ -57,6 +57,7 @@ def test_watch_a_run_live_then_play_filter_and_download(browser, visitor, live_s
     assert page.evaluate("window.__eventSources.length") == 1, page.evaluate("window.__eventSources")
     assert len(streams) == 1, streams
     v.check("run-completed")
+    assert a11y_problems(page) == []          # labels, named buttons and links, unique ids
 
     # play a line's audio
     duration = page.locator("#card-0-en-us audio").evaluate("""a => new Promise((ok, ko) => {
@@ -103,6 +104,7 @@ def test_watch_a_run_live_then_play_filter_and_download(browser, visitor, live_s
     v.check("runs-history-narrow")
     page.set_viewport_size({"width": 1280, "height": 800})
     v.check("runs-history")
+    assert a11y_problems(page) == []
     v.assert_no_console_errors()
     db.session.expire_all()
     assert db.session.get(Run, run_id).status == "completed"

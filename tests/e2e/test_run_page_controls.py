@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Run
-from tests.e2e.editor_helpers import log_in
+from tests.e2e.editor_helpers import a11y_problems, log_in
 from tests.e2e.run_page_helpers import RECORD_PHASES, launch, public_url  # noqa: F401
 from tests.engine.conftest import Workers, lines_text
 from tests.factories import add_member, make_user
@@ -43,6 +43,7 @@ def test_pause_resume_cancel_from_the_run_page(browser, visitor, live_server, pu
         expect(page.locator("#run-pause")).to_have_count(0)
         expect(page.locator('#run-graph g.gnode[data-node-id="gen"]')).to_have_attribute("data-state", "done")
         v.check("run-paused")
+        assert a11y_problems(page) == []
         db.session.expire_all()
         assert db.session.get(Run, run_id).status == "paused"
 
@@ -82,6 +83,7 @@ def test_a_viewer_sees_no_controls_and_a_forged_post_is_refused(browser, visitor
     expect(page.locator("#run-readonly")).to_be_visible()
     expect(page.locator("#run-actions button, #run-again button")).to_have_count(0)
     v.check("run-viewer-narrow")
+    assert a11y_problems(page) == []
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
     url = f"{live_server}/runs/{run_id}"
     # without the token the POST is not even considered; with a valid one the role check refuses it
