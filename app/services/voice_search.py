@@ -11,6 +11,7 @@ Facets: each dimension's counts apply every other active filter but not its own.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -174,10 +175,22 @@ def _checks(q: VoiceQuery, favorites: dict) -> dict:
 def apply(rows: list[Row], q: VoiceQuery, favorites: dict, *, skip: str | None = None) -> list[Row]:
     checks = [f for dim, f in _checks(q, favorites).items() if dim != skip]
     out = [r for r in rows if all(f(r) for f in checks)]
-    if q.search and q.search.strip():
-        terms = query_terms(q.search)
-        out = [r for r in out if relevance(r, terms) > 0] if terms else out
+    if q.search and query_terms(q.search):
+        scores = _scores(q)
+        out = [r for r in out if scores(r) > 0]
     return out
+
+
+def _scores(q: VoiceQuery):
+    """relevance(row) for the query's search, memoised on the query (the list and each facet reuse it)."""
+    memo = q.__dict__.setdefault("_relevance", {})
+    terms = query_terms(q.search or "")
+
+    def score(row: Row) -> float:
+        if row.id not in memo:
+            memo[row.id] = relevance(row, terms)
+        return memo[row.id]
+    return score
 
 
 # ---- relevance search ----------------------------------------------------------------------------
@@ -229,8 +242,8 @@ def query_terms(search: str) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
-def _voice_terms(row: Row) -> dict[str, int]:
-    """word -> weight: name and descriptors 3, tags 2, description 1."""
+def _voice_terms(row: Row) -> tuple[dict[str, int], tuple[str, ...]]:
+    """(word -> weight: name and descriptors 3, tags 2, description 1; the words sorted, for prefixes)."""
     terms: dict[str, int] = {}
 
     def add(words, weight):
@@ -243,18 +256,19 @@ def _voice_terms(row: Row) -> dict[str, int]:
         if value:
             add([_norm(w) for w in _DESCRIPTORS.get(value, [value])] + [value], 3)
     add(_words(row.name), 3)
-    return terms
+    return terms, tuple(sorted(terms))
 
 
 def relevance(row: Row, terms: list[str]) -> float:
     if not terms:
         return 0.0
-    vt = _voice_terms(row)
+    vt, ordered = _voice_terms(row)
     score, matched = 0.0, 0
     for t in terms:
         best = vt.get(t, 0)
         if not best and len(t) >= 4:
-            best = 1 if any(w.startswith(t) for w in vt) else 0
+            i = bisect_left(ordered, t)
+            best = 1 if i < len(ordered) and ordered[i].startswith(t) else 0
         if best:
             matched += 1
             score += best
@@ -267,8 +281,8 @@ def order(rows: list[Row], q: VoiceQuery, favorites: dict) -> list[Row]:
     """Search: by relevance (sort ignored). Else the sort fields (with their default orders), else newest
     first (most recently favorited first under favorites_only); always an id ASC tiebreaker."""
     if q.search and query_terms(q.search):
-        terms = query_terms(q.search)
-        return sorted(rows, key=lambda r: (-relevance(r, terms), r.name.lower(), r.id))
+        scores = _scores(q)
+        return sorted(rows, key=lambda r: (-scores(r), r.name.lower(), r.id))
     out = sorted(rows, key=lambda r: r.id)
     keys = q.sort or ([("favorited_at", "desc")] if q.favorites_only else [("created_at", "desc")])
     for name, direction in reversed(keys):
