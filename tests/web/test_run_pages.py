@@ -163,3 +163,40 @@ def test_history_pages_filter_by_status_and_summarise(admin_web, wf, owner, logi
     assert resp.headers["HX-Push-Url"] == f"/workflows/{wf.id}/runs?status=failed"
     assert "Page test" in login_as(viewer).text("/runs?status=completed")     # viewers read the history too
     assert admin_web.get("/workflows/not-a-workflow/runs").status_code == 404
+
+
+def test_retry_is_refused_when_nothing_failed_or_the_run_is_still_going(admin_web, wf, owner):
+    done = built_run(wf, owner, lines=["One.", "Two."])
+    resp = admin_web.post(f"/runs/{done.id}/retry-failed", htmx=True)
+    assert resp.status_code == 409 and "nothing to retry" in resp.get_data(as_text=True)
+    assert 'id="run-head"' in resp.get_data(as_text=True)          # shown in the header it replaces
+    going = built_run(wf, owner, lines=["One."], run_number=2, status="running", outcomes={(0, "en-us"): "pending"})
+    for action in ("retry-failed", "run-again"):
+        resp = admin_web.post(f"/runs/{going.id}/{action}", htmx=True)
+        assert resp.status_code == 409 and "once it has ended" in resp.get_data(as_text=True), action
+    assert db.session.scalar(db.select(db.func.count()).select_from(Run)) == 2
+
+
+def test_retry_snapshot_keeps_each_sources_own_failed_lines():
+    from app.services.run_retry import retry_snapshot
+    snap = {"graph": {"nodes": [
+        {"id": "en", "type": "source_script", "config": {"upload_id": "u1", "source_language": "en-us"}},
+        {"id": "de", "type": "source_script", "config": {"text": "Eins\nZwei", "source_language": "de-de"}},
+        {"id": "fr", "type": "source_script", "config": {"text": "Un"}},
+        {"id": "gen", "type": "operator_generator", "config": {}}],
+        "edges": [{"id": f"e-{s}", "source": s, "sourcePort": "lines", "target": "gen", "targetPort": "lines"}
+                  for s in ("en", "de", "fr")]}}
+    run = Run(id="r1", run_number=7, definition_snapshot=snap, lines=[
+        {"index": 0, "text": "One", "source_node": "en", "locale": "en-us"},
+        {"index": 1, "text": "Two ⟦word|wɜːd⟧", "source_node": "en", "locale": "en-us"},
+        {"index": 2, "text": "Eins", "source_node": "de", "locale": "de-de"},
+        {"index": 3, "text": "Zwei", "source_node": "de", "locale": "de-de"},
+        {"index": 4, "text": "Un", "source_node": "fr", "locale": "fr-fr"}])
+    out = retry_snapshot(run, [1, 3])
+    nodes = {n["id"]: n for n in out["graph"]["nodes"]}
+    assert set(nodes) == {"en", "de", "gen"}                           # the French source had no failed line
+    assert nodes["en"]["config"] == {"text": "Two ⟦word|wɜːd⟧", "source_language": "en-us"}   # upload replaced
+    assert nodes["de"]["config"] == {"text": "Zwei", "source_language": "de-de"}
+    assert [e["source"] for e in out["graph"]["edges"]] == ["en", "de"]
+    assert out["retry_of"] == {"run_id": "r1", "run_number": 7, "line_indexes": [1, 3]}
+    assert snap["graph"]["nodes"][0]["config"] == {"upload_id": "u1", "source_language": "en-us"}   # run untouched
