@@ -52,6 +52,7 @@ def test_watch_a_run_live_then_play_filter_and_download(browser, visitor, live_s
     expect(page.locator("#card-0-en-us .check-score")).to_have_text(re.compile(r"^\d+\.\d$"))
     expect(page.locator("#card-0-en-us svg.wave path")).to_have_count(1)
     expect(page.locator('#run-graph g.gnode[data-state="done"]')).to_have_count(4)
+    expect(page.locator('#node-counts tr[data-node-id="nat"] td').nth(4)).to_have_text("3 / 1")   # pass / fail
     expect(page.locator("#run-progress-text")).to_contain_text("4 of 4 lines settled · 3 delivered")
     # ONE EventSource for the whole page, and one stream request
     assert page.evaluate("window.__eventSources.length") == 1, page.evaluate("window.__eventSources")

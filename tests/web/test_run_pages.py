@@ -200,3 +200,21 @@ def test_retry_snapshot_keeps_each_sources_own_failed_lines():
     assert [e["source"] for e in out["graph"]["edges"]] == ["en", "de"]
     assert out["retry_of"] == {"run_id": "r1", "run_number": 7, "line_indexes": [1, 3]}
     assert snap["graph"]["nodes"][0]["config"] == {"upload_id": "u1", "source_language": "en-us"}   # run untouched
+
+
+def test_a_viewer_sees_results_and_no_controls_and_every_control_post_is_refused(login_as, viewer, wf, owner):
+    done = built_run(wf, owner, lines=["One.", "Two."], outcomes={(1, "en-us"): "failed"})
+    going = built_run(wf, owner, lines=["Three."], run_number=2, status="running", outcomes={(0, "en-us"): "pending"})
+    web = login_as(viewer)
+    for run in (done, going):
+        html = web.text(f"/runs/{run.id}")
+        assert 'id="run-readonly"' in html and unlabelled_controls(html) == []
+        for control in ("run-pause", "run-resume", "run-cancel", "run-retry-failed", "run-again-latest"):
+            assert f'id="{control}"' not in html, control
+    assert "<audio " in web.text(f"/runs/{done.id}") and 'id="run-download"' in web.text(f"/runs/{done.id}")
+    for run, actions in ((going, ("pause", "resume", "cancel")), (done, ("retry-failed", "run-again"))):
+        for action in actions:                                # the CSRF token is valid: the role refuses
+            assert web.post(f"/runs/{run.id}/{action}", htmx=True).status_code == 403, action
+    db.session.expire_all()
+    assert db.session.get(Run, going.id).status == "running" and db.session.get(Run, going.id).pause_requested_at is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(Run)) == 2
