@@ -46,6 +46,8 @@ def test_list_filters_sort_and_stats(admin_web, workspace, owner):
     assert set(_names(html)) == {"Alpha narration", "Beta prompts", "Gamma ads"}
     row_a = html.split('data-name="Alpha narration"')[1].split("</tr>")[0]
     assert 'data-last-run="completed"' in row_a and "3" in row_a and "(1 failed)" in row_a
+    assert f'href="/workflows/{a.id}/runs"' in row_a          # the run count opens the workflow's run history
+    assert f'href="/workflows/{a.id}/runs"' in admin_web.text(f"/workflows/{a.id}/edit")
     assert 'data-last-run="none"' in html.split('data-name="Gamma ads"')[1].split("</tr>")[0]
     assert unlabelled_controls(html) == []
 
