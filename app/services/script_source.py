@@ -3,9 +3,11 @@
 Per source_script node, in this order:
   1. the run-scoped `script_text` override (needs exactly ONE source_script node, else 422; a
      `source_language` override alone applies to every source);
-  2. `config.text`, split into non-empty lines (each line stripped);
-  3. `config.upload_id`, read through `app.services.uploads.lines_for_upload` (if that service is
-     not installed, an upload counts as no text).
+  2. `config.upload_id` when set, read through `app.services.uploads.lines_for_upload` (if that
+     service is not installed, an upload counts as no text): as the node's field description says,
+     the typed text is ignored when an upload is attached (a starter keeps its sample text when the
+     user attaches a bilingual file, and the file's lines and translations are what must run);
+  3. `config.text`, split into non-empty lines (each line stripped).
 Language: the run-scoped `source_language` override > `config.source_language` > "en-us"; an
 explicit null in the config means "detect at run time" (locale None). A bare family ("de") turns
 into its region ("de-de"). Translators downstream add their `target_languages` (see
@@ -136,7 +138,7 @@ def resolve(defn: dict, ws=None, *, script_text: str | None = None, source_langu
         lines, origin, metas = split_lines(cfg.get("text")), "text", []
         if script_text is not None:
             origin = "override"
-        elif not lines and isinstance(cfg.get("upload_id"), str) and cfg["upload_id"]:
+        elif isinstance(cfg.get("upload_id"), str) and cfg["upload_id"]:
             lines, metas = _upload_lines(ws, cfg["upload_id"])
             origin = "upload"
         script.sources.append(SourceLines(str(node.get("id")), lines, source_locale(node),

@@ -254,3 +254,10 @@ def test_an_uploaded_script_is_priced_from_its_lines(owner_api, workspace, owner
     src = script.sources[0]
     assert src.lines == ["Hello there.", "General Kenobi."] and src.origin == "upload"
     assert src.metas[1] == {"start_ms": 1000, "end_ms": 2000}
+    # the typed text is ignored while an upload is attached (the field's documented rule): a starter's
+    # sample text must not shadow the file the user attached to it
+    defn["graph"]["nodes"][0]["config"]["text"] = "The starter's sample line."
+    both = script_source.resolve(defn, workspace).sources[0]
+    assert both.lines == ["Hello there.", "General Kenobi."] and both.origin == "upload"
+    defn["graph"]["nodes"][0]["config"]["upload_id"] = None
+    assert script_source.resolve(defn, workspace).sources[0].lines == ["The starter's sample line."]
