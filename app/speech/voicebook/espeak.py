@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .words import CATEGORY_USES, GENDER_NOUNS, LOCALE_ACCENTS, LOCALE_LABELS, LOCALE_WORDS, REGIONAL_TAGS
+from .words import (CATEGORY_USES, GENDER_NOUNS, LOCALE_ACCENTS, LOCALE_LABELS, LOCALE_WORDS, REGIONAL_ACCENTS,
+                    REGIONAL_TAGS)
 
 MODEL = "espeak-ng"
 SKIP_VARIANTS = {"fast"}            # "fast_test": a speed test, not a voice
@@ -168,22 +169,25 @@ def catalog_entries(engine, locales: tuple[str, ...], variants: tuple[str, ...] 
         if loc is None:
             continue
         lowered = info.name.lower()
-        extra = next((tags for marker, tags in REGIONAL_TAGS.items() if marker in lowered), [])
+        marker = next((m for m in REGIONAL_TAGS if m in lowered), None)
+        extra = REGIONAL_TAGS.get(marker, [])
         region = info.name.split("(", 1)[-1].rstrip(")").strip() if "(" in info.name else info.name
         label = f"{LOCALE_LABELS.get(loc, loc)}, {region}"
-        out.append(_entry(loc, voice_id, None, base_info, label, f"a regional accent ({info.name})", extra,
-                          display=info.name))
+        accent = REGIONAL_ACCENTS.get(marker) or f"a regional accent ({region})"
+        out.append(_entry(loc, voice_id, None, base_info, label, accent, extra, display=info.name,
+                          regional=True))
     return out
 
 
 def _entry(loc: str, voice_id: str, variant: str | None, info: dict, label: str, accent_phrase: str,
-           extra_tags: list[str], display: str | None = None) -> dict:
+           extra_tags: list[str], display: str | None = None, regional: bool = False) -> dict:
     key = variant.lower() if variant else ""
     gender = GENDER_OVERRIDES.get(key) or _gender(info)
     age = AGE_OVERRIDES.get(key) or _age(info.get("age_years"))
     if variant is None:
         category, character, sound = "educational", ["clear", "neutral", "default"], \
-            "The engine's standard voice for this language, with a moderate pitch range."
+            ("eSpeak NG's own regional voice, with a moderate pitch range." if regional else
+             "The engine's standard voice for this language, with a moderate pitch range.")
         title = f"eSpeak {display or LOCALE_LABELS.get(loc, loc)}"
         name = title
     else:

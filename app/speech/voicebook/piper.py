@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .words import CATEGORY_USES, LOCALE_ACCENTS, LOCALE_LABELS, LOCALE_WORDS
+from .words import LOCALE_ACCENTS, LOCALE_LABELS, LOCALE_WORDS
 
 MODEL = "piper-vits"
 KNOWN = {  # what the packaging says about bundled voices
@@ -43,7 +43,8 @@ def catalog_entries(engine, locales: tuple[str, ...]) -> list[dict]:
         quality_words = f"{quality} quality " if quality else ""
         description = (f"{name}: a natural-sounding neural {noun} speaking {label}, from the Piper text-to-speech "
                        f"engine ({quality_words}model '{info.id}'). Smooth and human-like at a steady reading pace; "
-                       f"slower to render than eSpeak but far less robotic. {CATEGORY_USES['narration']}")
+                       f"slower to render than eSpeak but far less robotic. Suits narration, e-learning and "
+                       f"long-form reading where a human-sounding voice matters.")
         tags = list(dict.fromkeys([t for t in [gender] if t] + LOCALE_WORDS.get(loc, [])
                                   + ["natural", "neural", "human-like", "smooth", "piper"]
                                   + ([quality] if quality else [])))

@@ -25,10 +25,16 @@ LOCALE_WORDS = {
     "zh-cn": ["chinese", "mandarin", "china", "putonghua"],
 }
 
-# Regional voices: the accent tag added to the locale's words, by a marker in the engine's name.
+# Regional voices: the accent tags added to the locale's words and the accent's name, by a marker in
+# the engine's voice name.
 REGIONAL_TAGS = {
     "scotland": ["scottish"], "new york": ["new york", "nyc"], "lancaster": ["lancashire", "northern english"],
     "west midlands": ["west midlands", "brummie"], "received pronunciation": ["received pronunciation", "rp", "posh"],
+}
+REGIONAL_ACCENTS = {
+    "scotland": "a Scottish English accent", "new york": "a New York City English accent",
+    "lancaster": "a Lancashire (northern English) accent", "west midlands": "a West Midlands English accent",
+    "received pronunciation": "a Received Pronunciation (RP) British accent",
 }
 
 # Short lines for previews (one per locale) and a second line for voiceprints. Japanese is in kana:
