@@ -143,3 +143,14 @@ def test_threads_share_the_lock(espeak):
     for key, outs in results.items():
         assert len(outs) == 15
         assert all(close(o, expected[key]) for o in outs)
+
+
+def test_japanese_kanji_are_refused_with_the_reason_kana_are_spoken(espeak):
+    # espeak-ng would say "Chinese letter" for each kanji: refusing is the honest answer
+    assert "(en)tʃˈaɪniːz" in espeak.text_to_ipa("東京に行きます。", "ja")
+    for voice in ("ja", "ja+f3", "jpx/ja"):
+        with pytest.raises(EngineError) as err:
+            espeak.synthesize("東京に行きます。", voice)
+        assert "kanji 東京行" in str(err.value) and "kana" in str(err.value)
+    assert espeak.synthesize("とうきょうに いきます。", "ja").duration_ms > 800       # the same line in kana
+    assert espeak.synthesize("你好，世界。", "cmn").duration_ms > 500                 # Mandarin reads hanzi

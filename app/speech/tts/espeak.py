@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import threading
 from importlib import metadata
 
@@ -36,6 +37,21 @@ RATE_MIN, RATE_MAX = 80, 450
 BUFFER_MS = 500
 
 _GENDERS = {1: "male", 2: "female"}
+# Han ideographs (CJK unified, extension A, compatibility): espeak-ng's Japanese voice has no reading
+# for them and says "Chinese letter" instead, so Japanese text with kanji is refused with the reason.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def check_readable(text: str, identifier: str) -> None:
+    """EngineError when espeak-ng cannot read ``text`` with this voice instead of saying something else:
+    Japanese kanji (the normalizer writes numbers in kana; anything else in kanji has no reading here)."""
+    if identifier.partition("+")[0].rsplit("/", 1)[-1].lower() != "ja":
+        return
+    kanji = "".join(dict.fromkeys(_HAN.findall(text or "")))
+    if kanji:
+        raise EngineError(f"eSpeak NG reads Japanese in kana only and has no reading for the kanji {kanji[:12]}"
+                          f"{'…' if len(kanji) > 12 else ''} (it would say \"Chinese letter\"): write the line "
+                          "in hiragana or katakana, or choose a voice whose provider reads kanji")
 
 
 class _Voice(ctypes.Structure):
@@ -233,6 +249,7 @@ class EspeakEngine:
         require_text(text)
         c = check_controls(controls)
         name = self.resolve_voice(voice, c["variant"])
+        check_readable(text, name)
         rate = int(round(min(max(DEFAULT_RATE_WPM * c["speed"], RATE_MIN), RATE_MAX)))
         pitch = int(round(min(max(50 + 50 * c["pitch"], 0), 99)))
         volume = int(round(min(max(100 * c["volume"], 0), 200)))
