@@ -19,7 +19,9 @@ replaced); engines get the IPA or the respelling, the validators downstream stil
 (silence, clipping, duration) and stored as this take's audio, which downstream nodes then get.
 
 A hint that leaves the engine input unchanged (the engine already had that pronunciation) cannot help
-and is skipped. When no word gets a usable hint the generator's audio passes on unchanged and nothing is
+and is skipped. When the pronunciation validator upstream could not judge the line (its locale has no
+speech recognition model) the corrector says so (``meta.corrector.status`` "unsupported" with the
+validator's reason) instead of guessing which words to correct. When no word gets a usable hint the generator's audio passes on unchanged and nothing is
 billed. Billing: per corrected word (pricing: operator_pronunciation_corrector, unit ``word``); the text
 passed downstream stays the line as written (the hints are in ``meta.corrector``).
 """
@@ -175,7 +177,13 @@ class PronunciationCorrector(NodePlugin):
             corrected.append({"word": word, "hint": kind, "value": value, "reason": f.get("reason")})
         meta = {"voice": voice or None, "corrector": {"hint_mode": mode, "source_take": gen.id,
                                                       "validator_take": validator.id if validator else None,
-                                                      "corrected": corrected, "skipped": skipped}}
+                                                      "corrected": corrected, "skipped": skipped,
+                                                      "status": "available"}}
+        judged = (validator.scores or {}) if validator is not None else {}
+        if judged.get("status") == "unsupported":
+            meta["corrector"].update(status="unsupported", reason=(
+                f"Nothing corrected: the pronunciation validator could not check this line. "
+                f"{judged.get('reason') or ''}").strip())
         out = TakeOutput(text_out=take.text, unit="word", meta=meta)
         if not rules:
             if not take.audio_take_id:      # reached through a fail port: carry the generator's audio on
