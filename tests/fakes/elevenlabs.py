@@ -1,6 +1,7 @@
 """ElevenLabs text-to-speech, as documented: POST /v1/text-to-speech/{voice_id}?output_format=...,
 `xi-api-key` header, JSON {text, model_id, voice_settings?, language_code?}; errors as
-{"detail": {"status", "message"}} (422 validation errors as a FastAPI list)."""
+{"detail": {"status", "message"}} (422 validation errors as a FastAPI list).
+GET /v1/voices (same header) lists the account's voices: {"voices": [...]} (``fake.voices``, editable)."""
 from __future__ import annotations
 
 import re
@@ -20,14 +21,43 @@ ERRORS = {
 }
 
 
+# Shaped like the documented /v1/voices answer: a premade voice with labels and the models it is made for,
+# a cloned voice with verified languages per model, and a bare one without labels.
+VOICES = [
+    {"voice_id": "21m00Tcm4TlvDq8ikWAM", "name": "Rachel", "category": "premade", "description": None,
+     "labels": {"accent": "american", "description": "calm", "age": "young", "gender": "female",
+                "use_case": "narration"},
+     "preview_url": "https://storage.googleapis.com/eleven-public-prod/premade/voices/21m00Tcm4TlvDq8ikWAM/p.mp3",
+     "available_for_tiers": [], "settings": None, "sharing": None,
+     "high_quality_base_model_ids": ["eleven_turbo_v2", "eleven_multilingual_v2", "eleven_flash_v2_5"]},
+    {"voice_id": "Xb7hH8MSUJpSbSDYk0k2", "name": "Alice", "category": "cloned",
+     "description": "Clear, engaging British voice for e-learning.",
+     "labels": {"accent": "british-essex", "age": "middle aged", "gender": "female",
+                "use_case": "informative_educational"},
+     "high_quality_base_model_ids": ["eleven_multilingual_v2"],
+     "verified_languages": [
+         {"language": "en", "model_id": "eleven_multilingual_v2", "accent": "british", "locale": "en-GB"},
+         {"language": "de", "model_id": "eleven_multilingual_v2", "accent": "standard", "locale": "de-DE"}]},
+    {"voice_id": "nPczCjzI2devNBz1zQrb", "name": "Brian", "category": "generated", "labels": {}},
+]
+
+
 class FakeElevenLabs(FakeVendor):
     name = "elevenlabs"
+
+    def __init__(self, api_key: str = "test-key"):
+        super().__init__(api_key)
+        self.voices = [dict(v) for v in VOICES]
 
     def error_reply(self, status, retry_after=None) -> Reply:
         code, message = ERRORS.get(status, ("error", f"HTTP {status}"))
         return Reply(status, {"detail": {"status": code, "message": message}})
 
     def handle(self, req) -> Reply:
+        if req["method"] == "GET" and req["path"] == "/v1/voices":
+            if req["headers"].get("xi-api-key") != self.api_key:
+                return self.error_reply(401)
+            return Reply(200, {"voices": self.voices})
         m = PATH.match(req["path"])
         if req["method"] != "POST" or not m:
             return Reply(404, {"detail": "Not Found"})

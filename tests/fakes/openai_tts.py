@@ -1,6 +1,8 @@
 """OpenAI speech, as documented: POST /v1/audio/speech, `Authorization: Bearer`, JSON {model, input,
 voice, response_format?, speed?, instructions?}; pcm = raw 16-bit LE mono at 24 kHz; errors as
-{"error": {"message", "type", "param", "code"}} (429 `insufficient_quota` when the account is out of credit)."""
+{"error": {"message", "type", "param", "code"}} (429 `insufficient_quota` when the account is out of credit).
+GET /v1/models (same header) lists the models the key can use: {"object": "list", "data": [{id, object,
+created, owned_by}]}."""
 from __future__ import annotations
 
 from tests.fakes.server import FakeVendor, Reply, encode, speech
@@ -27,6 +29,12 @@ class FakeOpenAI(FakeVendor):
                           "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}}
 
     def handle(self, req) -> Reply:
+        if req["method"] == "GET" and req["path"] == "/v1/models":
+            if req["headers"].get("authorization") != f"Bearer {self.api_key}":
+                return self.error_reply(401)
+            return Reply(200, {"object": "list", "data": [
+                {"id": m, "object": "model", "created": 1699046015, "owned_by": "system"}
+                for m in sorted(MODELS | {"gpt-4o-mini", "whisper-1"})]})
         if req["method"] != "POST" or req["path"] != "/v1/audio/speech":
             return Reply(404, {"error": {"message": "Not found", "type": "invalid_request_error", "code": None}})
         if req["headers"].get("authorization") != f"Bearer {self.api_key}":

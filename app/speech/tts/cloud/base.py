@@ -10,7 +10,7 @@ from app.speech.text import markup
 from app.speech.tts.base import Audio, require_text
 
 from .errors import ProviderAuthError, ProviderRequestError
-from .http import HttpPolicy, json_error, post
+from .http import HttpPolicy, get, json_error, post
 
 CONTAINER_MAGIC = (b"RIFF", b"ID3", b"fLaC", b"OggS", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
 
@@ -100,6 +100,25 @@ class CloudTTS:
         if base.endswith("/v1") and path.startswith("/v1/"):
             base = base[:-3]
         return base + path
+
+    def list_voices(self) -> list[dict]:
+        """The voices this key can use, in the import shape of ``voices.VoiceItem`` (unknown metadata is
+        None). Raises the typed errors of ``errors`` (a refused key: ProviderAuthError)."""
+        raise NotImplementedError
+
+    def get_json(self, path: str, headers: dict, params: dict | None = None):
+        """GET ``path`` with the adapter's policy; the decoded JSON body (a non-JSON answer is a
+        ProviderRequestError)."""
+        if not self.api_key:
+            raise ProviderAuthError(self.provider, f"{self.display_name} has no API key for this workspace")
+        kwargs = {"sleep": self._sleep} if self._sleep else {}
+        resp = get(self.provider, self.display_name, self.url(path), headers=headers, params=params,
+                   policy=self.policy, parse_error=self.error_of, **kwargs)
+        try:
+            return resp.json()
+        except ValueError:
+            raise ProviderRequestError(self.provider, f"{self.display_name} answered {path} with something other "
+                                                      f"than JSON", status=resp.status_code) from None
 
     def synthesize(self, text: str, voice: str, model: str, controls: dict | None = None, *,
                    locale: str | None = None) -> Audio:

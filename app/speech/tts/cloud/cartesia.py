@@ -7,6 +7,10 @@ and sonic-turbo take ``voice.__experimental_controls.speed`` (-1 slowest .. 1 fa
 the multiplier). Pronunciation markup becomes Cartesia's inline phonemes ``<<p|h|o|n|e|m|e|s>>``
 (IPA phones separated by bars), which every Sonic model reads; a respelling mark is sent as the
 respelling.
+
+Voices: GET /voices (same headers) with ``limit`` (1–100) and the ``starting_after`` cursor answers
+{"data": [{id, name, description, language, gender?, is_owner, created_at}], "has_more", "next_page"}
+(API versions before 2024-11-13 answered a bare list). Every Sonic model speaks every voice.
 """
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ import unicodedata
 
 from app.speech.text import markup
 
+from . import voices
 from .base import CloudTTS, clamp, language_of
+from .errors import ProviderRequestError
 from .http import json_error
 
 API_VERSION = "2024-11-13"
@@ -24,6 +30,8 @@ ATTACH = {"ː", "ˑ", "ʰ", "ʲ", "ʷ", "ˠ", "ˤ", "ʼ", "˞"}
 TIES = {"\u0361", "\u035c"}
 CLUSTERS = {"tʃ", "dʒ", "ts", "dz", "tɕ", "dʑ", "aɪ", "aʊ", "eɪ", "oʊ", "ɔɪ", "əʊ", "eə", "ɪə", "ʊə"}
 SKIP = {" ", ".", "/", "[", "]", "‿", "|"}
+PAGE_SIZE = 100          # the most /voices returns per page
+MAX_PAGES = 100          # 10,000 voices: more is a runaway cursor, not an account
 
 
 def ipa_phones(ipa: str) -> list[str]:
@@ -99,9 +107,43 @@ class Cartesia(CloudTTS):
                             "Content-Type": "application/json"},
                 "json": body, "rate": self.sample_rate, "encoding": "pcm_s16le"}
 
+    def list_voices(self) -> list[dict]:
+        headers = {"X-API-Key": self.api_key, "Cartesia-Version": str(self.options.get("api_version") or API_VERSION)}
+        found: dict[str, dict] = {}
+        cursor, seen = None, set()
+        for _ in range(MAX_PAGES):
+            params = {"limit": PAGE_SIZE, **({"starting_after": cursor} if cursor else {})}
+            body = self.get_json("/voices", headers, params)
+            if isinstance(body, list):                          # before 2024-11-13: every voice at once
+                page, more, cursor = body, False, None
+            elif isinstance(body, dict) and isinstance(body.get("data"), list):
+                page = body["data"]
+                more = body["has_more"] if isinstance(body.get("has_more"), bool) else bool(body.get("next_page"))
+                last = page[-1].get("id") if page and isinstance(page[-1], dict) else None
+                cursor = last or body.get("next_page")         # next_page is deprecated: the same id
+            else:
+                raise ProviderRequestError(self.provider, "Cartesia answered /voices without a voice list")
+            for v in page:
+                entry = voice_item(v) if isinstance(v, dict) else None
+                if entry:
+                    found.setdefault(entry["provider_voice_id"], entry)
+            if not more or not cursor or cursor in seen:
+                return list(found.values())
+            seen.add(cursor)
+        raise ProviderRequestError(self.provider, f"Cartesia listed more than {MAX_PAGES * PAGE_SIZE} voices; "
+                                                  "stopped reading")
+
     def error_of(self, resp) -> tuple[str | None, str]:
         body = json_error(resp)
         if isinstance(body, dict):
             code = body.get("error_code") or body.get("code") or body.get("title")
             return (str(code) if code else None), str(body.get("message") or body.get("error") or body.get("detail") or "")
         return None, str(body or "")
+
+
+def voice_item(v: dict) -> dict | None:
+    """One /voices entry in the list_voices shape (gender is Cartesia's masculine/feminine/gender_neutral)."""
+    language = v.get("language")
+    return voices.item(v.get("id"), v.get("name"), description=v.get("description"),
+                       gender_=voices.gender(v.get("gender")),
+                       languages=[language] if isinstance(language, str) else [])

@@ -6,12 +6,18 @@ when a control is set; ElevenLabs' speed range is 0.7–1.2), and ``language_cod
 Pronunciation markup becomes SSML ``<phoneme alphabet="ipa">`` tags for the English models that honour
 them (eleven_flash_v2, eleven_turbo_v2, eleven_monolingual_v1); other models get the plain words.
 Respellings (``⟦word|=respelling⟧``) are sent as the respelling to every model.
+
+Voices: GET /v1/voices (same header) answers {"voices": [{voice_id, name, category, description, labels
+{gender, age, accent, description, use_case, language?}, high_quality_base_model_ids?, verified_languages?
+[{language, model_id, accent, locale}]}]}: every voice of the account (premade, cloned, library).
 """
 from __future__ import annotations
 
 from app.speech.text import markup
 
+from . import voices
 from .base import CloudTTS, clamp, language_of
+from .errors import ProviderRequestError
 from .http import json_error
 
 PHONEME_MODELS = {"eleven_flash_v2", "eleven_turbo_v2", "eleven_monolingual_v1"}
@@ -50,6 +56,13 @@ class ElevenLabs(CloudTTS):
                 "headers": {"xi-api-key": self.api_key, "Content-Type": "application/json"},
                 "json": body, "rate": rate, "encoding": "pcm_s16le"}
 
+    def list_voices(self) -> list[dict]:
+        body = self.get_json("/v1/voices", {"xi-api-key": self.api_key})
+        found = body.get("voices") if isinstance(body, dict) else None
+        if not isinstance(found, list):
+            raise ProviderRequestError(self.provider, "ElevenLabs answered /v1/voices without a voices list")
+        return [v for v in (voice_item(x) for x in found if isinstance(x, dict)) if v]
+
     def error_of(self, resp) -> tuple[str | None, str]:
         body = json_error(resp)
         detail = body.get("detail") if isinstance(body, dict) else body
@@ -59,3 +72,28 @@ class ElevenLabs(CloudTTS):
             return "validation_error", "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d)
                                                  for d in detail)
         return None, str(detail or "")
+
+
+def voice_item(v: dict) -> dict | None:
+    """One /v1/voices entry in the list_voices shape: labels mapped to our enums, the verified languages
+    (per model where ElevenLabs says which), the models it is made for (high_quality_base_model_ids)."""
+    labels = v.get("labels") if isinstance(v.get("labels"), dict) else {}
+    verified = [e for e in v.get("verified_languages") or [] if isinstance(e, dict)]
+    languages, per_model = [], {}
+    for e in verified:
+        code = e.get("locale") or e.get("language")
+        if isinstance(code, str) and code:
+            languages.append(code)
+            if isinstance(e.get("model_id"), str) and e["model_id"]:
+                per_model.setdefault(e["model_id"], []).append(code)
+    if isinstance(labels.get("language"), str):
+        languages.append(labels["language"])
+    accent, accent_tag = voices.accent(labels.get("accent") or next((e.get("accent") for e in verified
+                                                                      if e.get("accent")), None))
+    category, use_tag = voices.category(labels.get("use_case"))
+    models = [m for m in v.get("high_quality_base_model_ids") or [] if isinstance(m, str) and m] or list(per_model)
+    return voices.item(v.get("voice_id"), v.get("name"), description=v.get("description"),
+                       gender_=voices.gender(labels.get("gender")), age_=voices.age(labels.get("age")),
+                       accent_=accent, category_=category,
+                       tags_=(labels.get("description"), accent_tag, use_tag, v.get("category")),
+                       languages=languages, models=models or None, model_languages=per_model or None)

@@ -1,5 +1,6 @@
-"""One POST with the cloud adapters' network policy: timeouts, bounded retries with exponential backoff
-that honours Retry-After, and HTTP failures turned into the typed errors of ``errors``.
+"""One request (a synthesis POST, a voice-list GET) with the cloud adapters' network policy: timeouts,
+bounded retries with exponential backoff that honours Retry-After, and HTTP failures turned into the
+typed errors of ``errors``.
 
 One ``httpx.Client`` per process (connection pooling; httpx clients are thread-safe). Only 429, 408,
 5xx, timeouts and connection errors are retried; everything else is answered at once.
@@ -117,11 +118,24 @@ def post(provider: str, display: str, url: str, *, headers: dict, json: dict, pa
 
     ``parse_error(response) -> (code, message)`` reads the vendor's error body.
     """
+    return send("POST", provider, display, url, headers=headers, json=json, params=params, policy=policy,
+                parse_error=parse_error, sleep=sleep)
+
+
+def get(provider: str, display: str, url: str, *, headers: dict, params: dict | None = None,
+        policy: HttpPolicy, parse_error, sleep=time.sleep) -> httpx.Response:
+    """GETs with the same policy as ``post`` (a read such as a voice list)."""
+    return send("GET", provider, display, url, headers=headers, json=None, params=params, policy=policy,
+                parse_error=parse_error, sleep=sleep)
+
+
+def send(method: str, provider: str, display: str, url: str, *, headers: dict, json: dict | None,
+         params: dict | None, policy: HttpPolicy, parse_error, sleep=time.sleep) -> httpx.Response:
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     attempt = 0
     while True:
         try:
-            resp = client().post(url, headers=headers, json=json, params=params, timeout=timeout)
+            resp = client().request(method, url, headers=headers, json=json, params=params, timeout=timeout)
         except httpx.TimeoutException as exc:
             kind = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
             limit = policy.connect_timeout if kind == "connect" else policy.read_timeout

@@ -5,9 +5,14 @@ Body: ``model`` (tts-1, tts-1-hd, gpt-4o-mini-tts), ``voice``, ``input`` (at mos
 ``instructions`` (a style prompt) only for gpt-4o-mini-tts. OpenAI reads no SSML or phoneme input:
 IPA-marked words are sent as written and respellings in place of their words. A 429 whose error code is ``insufficient_quota`` is a
 billing problem, not a rate limit.
+
+Voices: OpenAI has no voice-list endpoint; its documented built-in set is the list (tts-1 and tts-1-hd
+speak nine of them, gpt-4o-mini-tts all eleven). ``list_voices`` checks the key with GET /v1/models (free)
+so that a refused key is reported like the other vendors'.
 """
 from __future__ import annotations
 
+from . import voices
 from .base import CloudTTS, clamp
 from .errors import ProviderRequestError
 from .http import json_error
@@ -15,6 +20,8 @@ from .http import json_error
 MAX_INPUT = 4096
 BUILTIN_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
 INSTRUCTION_MODELS = ("gpt-4o-mini-tts",)
+CLASSIC_VOICES = ("alloy", "ash", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer")
+MODEL_VOICES = {"tts-1": CLASSIC_VOICES, "tts-1-hd": CLASSIC_VOICES, "gpt-4o-mini-tts": BUILTIN_VOICES}
 
 
 class OpenAITTS(CloudTTS):
@@ -36,6 +43,18 @@ class OpenAITTS(CloudTTS):
         return {"path": "/v1/audio/speech",
                 "headers": {"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"},
                 "json": body, "rate": 24000, "encoding": "pcm_s16le"}
+
+    def list_voices(self) -> list[dict]:
+        from .catalog import PROVIDERS
+        self.get_json("/v1/models", {"Authorization": f"Bearer {self.api_key}"})       # the key check
+        locales = {m: spec[1] for m, spec in PROVIDERS["openai"]["models"].items()}
+        out = []
+        for name in BUILTIN_VOICES:
+            models = [m for m, names in MODEL_VOICES.items() if name in names]
+            languages = sorted({loc for m in models for loc in locales.get(m, ())})
+            out.append(voices.item(name, name.capitalize(), tags_=("built-in",), languages=languages,
+                                   models=models))
+        return out
 
     def error_of(self, resp) -> tuple[str | None, str]:
         body = json_error(resp)
