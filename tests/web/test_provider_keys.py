@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ActivityEvent, ProviderCredential
 from app.services import provider_credentials
+from app.speech.tts.cloud import ADAPTERS
+from tests.fakes.cartesia import FakeCartesia
+from tests.fakes.elevenlabs import FakeElevenLabs
+from tests.fakes.openai_tts import FakeOpenAI
 from tests.web.conftest import unlabelled_controls
 
 SECRET = "sk-live-very-secret-value-9876"
 URL = "/settings/provider-keys"
+
+
+@pytest.fixture(scope="module")
+def vendors():
+    fakes = {"elevenlabs": FakeElevenLabs(), "openai": FakeOpenAI(), "cartesia": FakeCartesia()}
+    for f in fakes.values():
+        f.start()
+    yield fakes
+    for f in fakes.values():
+        f.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_vendor(vendors, monkeypatch):
+    """Saving a TTS key lists the provider's voices: a key saved without a base URL goes to the local fake
+    instead of the vendor's host (these keys are refused there, which these tests do not look at)."""
+    for provider, fake in vendors.items():
+        monkeypatch.setattr(ADAPTERS[provider], "default_base_url", fake.url)
 
 
 def _creds(workspace):
