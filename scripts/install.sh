@@ -24,7 +24,10 @@ if [ "${1:-}" = "--test" ]; then
   fi
 fi
 
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
+# A venv left half-made by an interrupted install (no pip) is made again.
+if ! { [ -x .venv/bin/python ] && .venv/bin/python -m pip --version >/dev/null 2>&1; }; then
+  rm -rf .venv && "$PY" -m venv .venv
+fi
 .venv/bin/python -m pip install -q --upgrade "pip>=24" 2>&1 | grep -v "is ignored" || true
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -v "is ignored" || true
