@@ -156,3 +156,16 @@ def test_a_respelled_word_is_checked_as_the_script_word_against_the_respelling_r
     assert flag.target.word == "Tucson" and flag.reason == "misrecognized"
     assert flag.expected_ipa == ipa_of("too-sahn") != ipa_of("TOO-sahn")
     assert "tˈuː" in flag.expected_ipa and "oʊ" not in flag.expected_ipa
+
+
+def test_a_take_cut_short_is_not_completed_by_the_second_decode(model, espeak):
+    """With the script as context, Whisper writes the missing half of a cut take ("Please leave a message
+    after the tone." from the first half of the audio). The second decode may not hear words the plain one
+    did not hear at all."""
+    from app.speech.asr.accuracy import added_words_limit
+    script = "Please leave a message after the tone."
+    take = espeak.synthesize(script, "en-us")
+    half = Audio(take.samples[: take.num_samples // 2].copy(), take.sample_rate)
+    result = check_accuracy(half, script)
+    assert not result.passed and result.decoding == "plain" and result.comparison.error_counts["deletions"] >= 2
+    assert added_words_limit(7) == 1 and added_words_limit(30) == 3

@@ -12,9 +12,10 @@ Two decodes at most. The first is plain (the decoder knows nothing of the script
 a second decode is given the script as context (Whisper's initial prompt), which recovers words
 the small model mishears on synthetic voices ("and" for "of", "trainer" for "train"). The second
 opinion counts only when the decoder was confident in it (mean word probability at least
-``CONTEXT_MIN_PROBABILITY``): a prompt can leak into the transcript of audio that does not say it
-(reversed or unrelated speech), and such leaked words come out with low probability. The scores
-record which decode was used and keep the plain transcript.
+``CONTEXT_MIN_PROBABILITY``) and when it hears at most ``added_words_limit`` more words than the plain
+decode: a prompt can leak into the transcript of audio that does not say it (reversed or unrelated
+speech, with low probability), or complete a take that was cut short (words the plain decode never
+heard). The scores record which decode was used and keep the plain transcript.
 """
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ from .whisper import Transcript, transcribe
 DEFAULT_THRESHOLD = 85.0
 MAX_WRONG_RUN = 4
 CONTEXT_MIN_PROBABILITY = 0.5
+ADDED_WORDS_SHARE = 0.1
+
+
+def added_words_limit(reference_units: int) -> int:
+    """How many more words the second decode may hear than the plain one: 1, or 10 % of a long line."""
+    return max(1, round(ADDED_WORDS_SHARE * reference_units))
 
 
 @dataclass
@@ -85,6 +92,8 @@ def check_accuracy(audio: Audio, script: str, locale: str = "en-us", *, threshol
     ctx = W.compare(script, ctx_tr.text, locale, ctx_tr.words)
     if (ctx.score, -ctx.longest_wrong_run) <= (plain.score, -plain.longest_wrong_run):
         return result
+    if len(ctx.hyp_tokens) - len(plain.hyp_tokens) > added_words_limit(len(plain.ref_tokens)):
+        return result       # words the plain decode did not hear at all: the script leaking in (a cut take)
     ok, reason = _verdict(ctx, threshold, max_wrong_run)
     return AccuracyResult(ok, ctx.score, ctx, ctx_tr, threshold, max_wrong_run, "script_context",
                           plain=plain, plain_transcript=plain_tr,
