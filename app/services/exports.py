@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Run, Workflow, iso, utcnow
 from app.services.playback import PLAYBACK_SECONDS, audio_id
 from app.services.run_data import SINK_TYPES, RunTakes, graph_nodes, kind_of
+from app.speech.text import markup
 from app.storage import get_store, workspace_key
 
 MANIFEST_FIELDS = ("line_index", "locale", "text", "voice", "duration_ms", "attempts", "scores", "file")
@@ -96,7 +97,7 @@ def build_zip(run: Run, sink_ids: list[str], *, folders: bool) -> bytes:
             voice = audio.voice or {}
             scores = {v.node_id: _manifest_scores(v) for v in rt.validations_of.get(audio.id, [])}
             manifest.append({"line_index": sink.line_index, "locale": sink.locale,
-                             "text": audio.text if audio.text is not None else sink.text,
+                             "text": markup.plain(audio.text if audio.text is not None else sink.text),
                              "voice": voice.get("voice_name") or voice.get("voice_id"),
                              "duration_ms": audio.duration_ms, "attempts": audio.attempt, "scores": scores,
                              "file": name, "node_id": sink.node_id, "audio_id": audio_id(audio),

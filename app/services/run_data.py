@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ACTIVE, Run, Take
 from app.services.playback import audio_id, playback_url
+from app.speech.text import markup
 from app.workflows.nodes import get_spec, is_validator
 
 VALIDATOR_KINDS = {"validator_error_rate": "wer", "validator_naturalness": "naturalness",
@@ -181,7 +182,8 @@ def card_for(rt: RunTakes, line: dict, locale: str, nodes: dict[str, dict], *, i
     audio_out["provider"], audio_out["model"] = v.get("provider"), v.get("model")
     aid = audio_id(audio) if audio is not None else _pseudo_id(run, idx, locale)
     validations = [validation_out(x, nodes) for x in rt.validations_of.get(audio.id, [])]
-    script = audio.text if audio.text is not None else _line_text(line, locale)
+    # the text as spoken, without pronunciation marks (⟦word|ipa⟧ reads as the word)
+    script = markup.plain(audio.text) if audio.text is not None else _line_text(line, locale)
     card = {"id": f"{aid}-{idx}-{locale}", "audio_id": aid, "line_id": _line_id(line), "source_line_id": _line_id(line),
             "line_index": idx, "locale_code": locale, "script": script, "audio": audio_out,
             "validations": validations, "voice": _voice(voice_take), "waveform_url": None,

@@ -80,6 +80,11 @@ def test_dictionary_applied_in_a_real_run(owner_api, owner, workers):
     assert _uses() == {"Podonos/en-us": 3, "Nginx/en-us": 1, "GitHub/en": 1, "Podonos/de-de": 0}
     version = inj[0].meta["dictionary"]["version"]
     assert version != "0"
+    # what people read (run data cards, the ZIP manifest) is the script, without pronunciation marks
+    run_id = gen[0].run_id
+    data = assert_envelope(owner_api.get(f"/api/v1/workflows/{wf['id']}/runs/{run_id}/data"))["data"]
+    scripts = sorted(card["script"] for row in data["rows"] for card in row["cards"])
+    assert scripts == sorted(TEXT.splitlines())
 
     # the same dictionary: the generator reuses the accepted takes; uses still count what was applied
     takes = _run(owner_api, wf["id"])
