@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.auth.permissions import require_role
 from app.engine import cloud_tts, events, plugins, scheduler
 from app.errors import Conflict, PaymentRequired, ValidationFailed
 from app.extensions import db
 from app.models import ACTIVE, IdempotencyKey, Membership, Run, Take, User, Workflow, Workspace
-from app.models.base import utcnow
+from app.models.base import new_id, utcnow
 from app.services import activity, credits, estimates, script_source
 from app.services import translations as run_translations
 from app.services.plans import get_plan
@@ -144,22 +145,26 @@ def begin(run_id: str) -> str:
     now = utcnow()
     run.status, run.started_at, run.total_nodes = "running", now, len(plan.nodes)
     lines, locales, index = [], set(), 0
+    sources: list[dict] = []
     created: list[Take] = []
     for source in script.sources:
         node_id = source.node_id
         locale = source.locale or "en-us"
         scheduler.ensure_step(run, plan, node_id, 1, status="completed")
         for text, meta in zip(source.lines, source.metas or [{} for _ in source.lines]):
-            take = Take(run_id=run.id, workspace_id=run.workspace_id, node_id=node_id, node_type="source_script",
-                        line_index=index, locale=locale, attempt=1, wave=plan.wave_of[node_id], status="done",
-                        port="lines", text=text, meta=meta or {}, started_at=now, finished_at=now)
-            db.session.add(take)
+            sources.append(scheduler.take_row(
+                id=new_id(), run_id=run.id, workspace_id=run.workspace_id, node_id=node_id, node_type="source_script",
+                line_index=index, locale=locale, attempt=1, wave=plan.wave_of[node_id], status="done", port="lines",
+                routed=True, text=text, meta=meta or {}, started_at=now, finished_at=now))
             translations = (meta or {}).get("translations") or {}
             lines.append({"index": index, "text": text, "source_node": node_id, "locale": locale,
                           "meta": meta or {}, "translations": translations})
             locales.add(locale)
-            created.extend(scheduler.route(run, plan, take))
             index += 1
+    # plain rows in one INSERT, routed as they are (an ORM object per source line cost ~0.4 ms to flush)
+    db.session.execute(insert(Take.__table__), sources)
+    for row in sources:
+        created.extend(scheduler.route(run, plan, SimpleNamespace(**row)))
     added = run_translations.fill_lines(run.workspace_id, run.definition_snapshot, script, lines)
     run.lines = lines
     run.locales = sorted(locales | added | {t.locale for t in created})
@@ -167,6 +172,7 @@ def begin(run_id: str) -> str:
     run.current_wave = min(waves) if waves else run.current_wave
     run.waves = plan.waves
     scheduler.enqueue(run, created)
+    scheduler.insert_new_takes()
     events.publish(run.id, run.workspace_id, "run.status", scheduler.status_event(run))
     db.session.commit()
     if not waves:

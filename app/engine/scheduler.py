@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.engine import delivery, events
@@ -19,7 +19,7 @@ from app.engine.plan import Plan, build
 from app.engine.plugins import get as get_plugin
 from app.extensions import db
 from app.models import Run, Step, Take
-from app.models.base import utcnow
+from app.models.base import new_id, utcnow
 from app.services.queue import enqueue_after_commit
 from app.workflows.nodes import is_validator
 
@@ -109,6 +109,33 @@ def close_steps(run: Run) -> None:
 
 # ---- takes and routing --------------------------------------------------------------------
 
+_TAKE_COLUMNS = tuple(Take.__table__.columns)
+
+
+def take_row(**values) -> dict:
+    """A full takes row: the given values, every other column (and any None) at its default."""
+    row = {}
+    for col in _TAKE_COLUMNS:
+        value = values.get(col.key)
+        if value is None and col.default is not None:
+            value = col.default.arg(None) if col.default.is_callable else col.default.arg
+        row[col.key] = value
+    return row
+
+
+def insert_new_takes() -> int:
+    """Inserts the takes created in this transaction (still pending in the session) with one multi-row
+    INSERT and takes them out of the unit of work (its per-object flush cost ~0.4 ms a take; a launch
+    creates two takes a line). Called right before the commit; the objects stay readable."""
+    new = [o for o in db.session.new if isinstance(o, Take)]
+    if not new:
+        return 0
+    rows = [take_row(**{k: v for k, v in o.__dict__.items() if not k.startswith("_")}) for o in new]
+    for o in new:
+        db.session.expunge(o)
+    db.session.execute(insert(Take.__table__), rows)
+    return len(rows)
+
 def new_take(run: Run, plan: Plan, node_id: str, line_index: int, locale: str, attempt: int, *,
              text: str | None, input_take_id: str | None, audio_take_id: str | None,
              meta: dict | None = None) -> Take | None:
@@ -119,8 +146,10 @@ def new_take(run: Run, plan: Plan, node_id: str, line_index: int, locale: str, a
             Take.attempt == attempt))
         if exists:
             return None
-    # status set here, not left to the column default: enqueue() reads it before any flush
-    take = Take(run_id=run.id, workspace_id=run.workspace_id, node_id=node_id, node_type=plan.node_type(node_id),
+    # id and status set here, not left to the column defaults: enqueue() reads them before any flush, and
+    # takes created together are inserted in one statement
+    take = Take(id=new_id(), run_id=run.id, workspace_id=run.workspace_id, node_id=node_id,
+                node_type=plan.node_type(node_id),
                 line_index=line_index, locale=locale, attempt=attempt, wave=plan.wave_of[node_id], text=text,
                 input_take_id=input_take_id, audio_take_id=audio_take_id, meta=meta or {}, status="pending",
                 routed=False, dropped=False, accepted=False, settled=False)
@@ -203,8 +232,8 @@ def route(run: Run, plan: Plan, take: Take, fanout: dict[str, str] | None = None
 
 def enqueue(run: Run, takes: list[Take]) -> None:
     """Sends runnable takes (wave <= current) to the workers in batches, after the commit."""
-    if takes:
-        db.session.flush()          # new takes get their ids and defaults before we read them
+    if any(t.id is None for t in takes):
+        db.session.flush()          # new takes get their ids before we read them (new_take sets them itself)
     runnable = [t for t in takes if t.status == "pending" and t.wave <= run.current_wave]
     by_node: dict[str, list[Take]] = defaultdict(list)
     for t in runnable:
@@ -237,8 +266,20 @@ def _parks_for_provider(run: Run) -> bool:
         Take.run_id == run.id, Take.status == "running", Take.wave <= run.current_wave))
 
 
+def _visibly_busy(run_id: str) -> bool:
+    """A look without the run lock (every executor calls advance after each batch): takes of the current
+    wave are still open, and no pause is asked for. Safe because each executor commits its results before
+    it looks, so whichever finishes last sees the wave drained and goes on to take the lock."""
+    return bool(db.session.scalar(select(func.count()).select_from(Take).join(Run, Run.id == Take.run_id).where(
+        Take.run_id == run_id, Take.status.in_(OPEN), Take.wave <= Run.current_wave,
+        Run.pause_requested_at.is_(None))))
+
+
 def advance(run_id: str) -> str:
     """Moves a running run on when its current wave has drained. Returns what happened."""
+    if _visibly_busy(run_id):
+        db.session.rollback()
+        return "busy"
     run = lock_run(run_id)
     if run is None or run.status != "running":
         db.session.rollback()
