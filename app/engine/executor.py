@@ -7,7 +7,7 @@ import time
 
 from types import SimpleNamespace
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, update
 
 from app.engine import billing, delivery, events, leases, scheduler
 from app.engine.context import TakeContext
@@ -18,14 +18,6 @@ from app.models import Run, Take
 from app.models.base import utcnow
 
 log = logging.getLogger("onepin.engine.executor")
-
-
-def fast_commit() -> None:
-    """Take results commit without waiting for the WAL flush (PostgreSQL). A result lost to a database
-    crash only means the take runs again: the same at-least-once guarantee the leases give. Ledger
-    transactions keep the default, fully durable commit."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _apply(take: Take, out, provider=None, model=None) -> None:
@@ -46,15 +38,37 @@ def _apply(take: Take, out, provider=None, model=None) -> None:
     take.credits_milli = billing.take_cost_milli(take.node_type, out.units, provider, model)
 
 
+class RunView:
+    """What the executor needs of its run, read in one light query: the run row also carries the whole
+    script, its lines and the definition, and loading those for every chunk cost more than storing the
+    chunk. Anything else (a plugin reading ctx.run.<x>) is read from the database on first use."""
+    FIELDS = (Run.id, Run.workspace_id, Run.status, Run.current_wave, Run.reservation_id, Run.run_number,
+              Run.pause_requested_at, Run.pause_reason)
+
+    def __init__(self, row):
+        self.__dict__.update(row._asdict())
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(db.session.get(Run, self.__dict__["id"]), name)
+
+    @classmethod
+    def load(cls, run_id: str) -> "RunView | None":
+        row = db.session.execute(select(*cls.FIELDS).where(Run.id == run_id)).one_or_none()
+        return cls(row) if row is not None else None
+
+
 def run_takes(run_id: str, take_ids: list[str]) -> dict:
-    claimed = leases.claim(take_ids)
+    run = RunView.load(run_id)          # same transaction as the claim
+    work = leases.claim(take_ids)       # plain copies of the takes this worker won
     try:
-        return _run_claimed(run_id, claimed)
+        return _run_claimed(run, work)
     finally:
-        leases.release(claimed)     # whatever happened, the heartbeat stops holding these
+        leases.release([s.id for s in work])     # whatever happened, the heartbeat stops holding these
 
 
-CHUNK_TAKES = 8          # results stored per transaction ...
+CHUNK_TAKES = 32         # results stored per transaction ...
 CHUNK_SECONDS = 0.25     # ... or after this long, whichever comes first
 
 
@@ -63,16 +77,15 @@ def _snapshot(take: Take) -> SimpleNamespace:
     return SimpleNamespace(**{c.key: getattr(take, c.key) for c in Take.__table__.columns})
 
 
-def _run_claimed(run_id: str, claimed: list[str]) -> dict:
-    stats = {"claimed": len(claimed), "done": 0, "failed": 0}
-    run = db.session.get(Run, run_id)
-    if run is None or not claimed:
+def _run_claimed(run: RunView | None, work: list[SimpleNamespace]) -> dict:
+    stats = {"claimed": len(work), "done": 0, "failed": 0}
+    if run is None or not work:
         return stats
+    run_id = run.id
     plan = scheduler.plan_for(run)
-    me = leases.owner_id()
-    work = [_snapshot(t) for t in db.session.scalars(select(Take).where(Take.id.in_(claimed)))
-            if t.status == "running" and t.lease_owner == me]
     db.session.rollback()
+    me = leases.owner_id()
+    prepared: set[str] = set()
     finished: list[str] = []
     results: list[tuple[SimpleNamespace, object, str | None]] = []
     checked, chunk_started = 0.0, time.monotonic()
@@ -90,6 +103,8 @@ def _run_claimed(run_id: str, claimed: list[str]) -> dict:
                 break                                  # parked for a provider problem: the rest waits for resume
         plugin = get_plugin(snap.node_type)
         ctx = TakeContext(run=run, plan=plan, node_id=snap.node_id, locale=snap.locale, memo=memo)
+        if plugin is not None and snap.node_id not in prepared:
+            _prepare(plugin, [s for s in work if s.node_id == snap.node_id], ctx, prepared)
         out, error = None, None
         try:
             if plugin is None:
@@ -157,12 +172,39 @@ def _release_if_parking(run_id: str, take_ids: list[str]) -> None:
     db.session.commit()
 
 
+def _prepare(plugin, takes: list, ctx: TakeContext, prepared: set) -> None:
+    """The plugin's prepare(): what every take of the batch for this node needs from the database,
+    looked up at once and left in ctx.memo (process() looks up anything it was not given)."""
+    prepared.add(ctx.node_id)
+    try:
+        getattr(plugin, "prepare", lambda _takes, _ctx: None)(takes, ctx)
+    except Exception:  # noqa: BLE001 - only a shortcut: process() does its own lookups
+        log.exception("prepare for node %s failed", ctx.node_id)
+    db.session.rollback()
+
+
+def _lock_for_results(run: RunView) -> None:
+    """The SHARE lock on the run, its current status and wave, and (PostgreSQL) a commit that does not
+    wait for the WAL flush, in one statement. A result lost to a database crash only means the take runs
+    again: the same at-least-once guarantee the leases give. Settlement (the ledger) runs in its own
+    transaction with the default, durable commit: it locks the account, which web requests lock before
+    the run, so it must never run under the run lock."""
+    columns = [Run.status, Run.current_wave]
+    if db.engine.dialect.name == "postgresql":
+        columns.append(func.set_config("synchronous_commit", "off", True))
+    row = db.session.execute(select(*columns).where(Run.id == run.id).with_for_update(read=True)).one_or_none()
+    if row is None:
+        run.status = "cancelled"           # deleted under us: nothing is stored
+    else:
+        run.status, run.current_wave = row[0], row[1]
+
+
 def start(run_id: str) -> str:
     from app.engine.launcher import begin
     return begin(run_id)
 
 
-def _store(run: Run, plan, results: list, finished: list[str], stats: dict) -> None:
+def _store(run: RunView, plan, results: list, finished: list[str], stats: dict) -> None:
     """Stores a chunk of results in one transaction, each only if its take is still ours and the run
     still wants it. A SHARE lock on the run orders this against cancel and advance (which lock the run
     exclusively) while executors of the same run proceed in parallel; the take row locks order it
@@ -170,12 +212,12 @@ def _store(run: Run, plan, results: list, finished: list[str], stats: dict) -> N
     if not results:
         return
     me = leases.owner_id()
-    fast_commit()
-    db.session.refresh(run, with_for_update={"read": True})
+    _lock_for_results(run)
     ids = [snap.id for snap, _out, _err in results]
     takes = {t.id: t for t in db.session.scalars(select(Take).where(Take.id.in_(ids))
                                                  .with_for_update().execution_options(populate_existing=True))}
     now = utcnow()
+    successors: list[Take] = []
     stored: list = []
     for snap, out, error in results:
         take = takes.get(snap.id)
@@ -198,13 +240,14 @@ def _store(run: Run, plan, results: list, finished: list[str], stats: dict) -> N
                 take.audio_take_id = take.id          # this take's audio is the one downstream nodes get
         else:
             take.status, take.error = "failed", error
-        successors = scheduler.route(run, plan, take, fanout)
-        scheduler.enqueue(run, successors)
+        successors.extend(scheduler.route(run, plan, take, fanout))
         events.publish(run.id, run.workspace_id, "card",
                        scheduler.card_event(take, "generated" if take.status == "done" else "not_delivered"))
         finished.append(take.id)
         stats["done" if take.status == "done" else "failed"] += 1
     _after_store(stored)
+    scheduler.enqueue(run, successors)     # the chunk's new takes go to the workers in full batches
+    scheduler.insert_new_takes()
     db.session.commit()
 
 

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import and_, or_, select, update
 
@@ -39,20 +40,24 @@ def owner_id() -> str:
     return _owner
 
 
-def claim(take_ids: list[str]) -> list[str]:
-    """Claims the takes that are free (pending, or running with an expired lease). Returns their ids."""
+def claim(take_ids: list[str]) -> list[SimpleNamespace]:
+    """Claims the takes that are free (pending, or running with an expired lease) and commits. Returns a
+    plain copy of each claimed take (as it is after the claim), read by the same statement."""
     now = utcnow()
+    columns = list(Take.__table__.columns)
     result = db.session.execute(
         update(Take)
         .where(Take.id.in_(take_ids),
                or_(Take.status == "pending", and_(Take.status == "running", Take.lease_expires_at < now)))
         .values(status="running", lease_owner=owner_id(), lease_expires_at=now + timedelta(seconds=LEASE_SECONDS),
                 started_at=now)
-        .returning(Take.id))
-    ids = [r[0] for r in result]
+        .returning(*columns))
+    rows = [SimpleNamespace(**{c.key: value for c, value in zip(columns, row)}) for row in result]
     db.session.commit()
-    ACTIVE.update(ids)
-    return ids
+    order = {take_id: i for i, take_id in enumerate(take_ids)}
+    rows.sort(key=lambda r: order.get(r.id, 0))          # in the job's order (lines in script order)
+    ACTIVE.update(r.id for r in rows)
+    return rows
 
 
 def release(take_ids) -> None:

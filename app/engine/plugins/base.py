@@ -45,3 +45,7 @@ class NodePlugin:
 
     def process(self, take, ctx) -> TakeOutput:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def prepare(self, takes: list, ctx) -> None:
+        """Optional, once per batch before process(): look up what all of ``takes`` (this node's takes in
+        the batch) need from the database in one query and leave it in ``ctx.memo``."""

@@ -65,9 +65,48 @@ def cache_key(text: str, assignment: dict, controls: dict, engine_version: str, 
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def _reusable(workspace_id: str, keys) -> dict:
+    """{cache key: an accepted take of the workspace with audio (id, audio_key, duration_ms, content_type)}."""
+    found = {}
+    for row in db.session.execute(select(Take.cache_key, Take.id, Take.audio_key, Take.duration_ms, Take.content_type)
+                                  .where(Take.workspace_id == workspace_id, Take.cache_key.in_(list(keys)),
+                                         Take.accepted.is_(True), Take.audio_key.is_not(None))):
+        found.setdefault(row.cache_key, row)
+    return found
+
+
+def _prior(workspace_id: str, key: str, ctx):
+    """The take whose audio this one may reuse: from the batch's lookup (prepare) or a query of its own."""
+    memo = getattr(ctx, "memo", None)
+    if memo is not None and ("reuse", workspace_id, key) in memo:
+        return memo[("reuse", workspace_id, key)]
+    return _reusable(workspace_id, [key]).get(key)
+
+
 class Generator(NodePlugin):
     node_type = "operator_generator"
     batch_size = 25
+
+    def prepare(self, takes: list, ctx) -> None:
+        """The reuse lookups of the whole batch in one query instead of one per take. A take whose key
+        cannot be worked out here (no voice, provider trouble) is left to process()."""
+        import dataclasses
+        keys: dict[str, set] = {}
+        for take in takes:
+            text = (take.text or "").strip()
+            if take.attempt != 1 or not text:
+                continue
+            try:
+                a = assignment_for(ctx.config, take.locale)
+                engine = _engine(a.get("provider"), take.workspace_id, a.get("model"), take.locale)
+                dictionary = dataclasses.replace(ctx, locale=take.locale).dictionary_version
+            except Exception:  # noqa: BLE001 - process() reports it on the take
+                continue
+            keys.setdefault(take.workspace_id, set()).add(
+                cache_key(text, a, controls_for(a, take.attempt), engine.version, dictionary))
+        for workspace_id, wanted in keys.items():
+            found = _reusable(workspace_id, wanted)
+            ctx.memo.update({("reuse", workspace_id, k): found.get(k) for k in wanted})
 
     def process(self, take: Take, ctx) -> TakeOutput:
         from app.speech import audio as audio_ops, audio_checks
@@ -86,10 +125,7 @@ class Generator(NodePlugin):
                                          "voice_name": a.get("voice_name"),
                                          "catalog_voice_id": a.get("catalog_voice_id")}})
         if take.attempt == 1:
-            prior = db.session.execute(
-                select(Take.id, Take.audio_key, Take.duration_ms, Take.content_type)
-                .where(Take.workspace_id == take.workspace_id, Take.cache_key == key, Take.accepted.is_(True),
-                       Take.audio_key.is_not(None)).limit(1)).first()
+            prior = _prior(take.workspace_id, key, ctx)
             if prior is not None and ctx.store.head(prior.audio_key) is not None:
                 out.reused_from, out.audio_key = prior.id, prior.audio_key
                 out.duration_ms, out.content_type = prior.duration_ms, prior.content_type
