@@ -39,15 +39,12 @@ def settle_takes(run: Run, take_ids: list[str] | None = None) -> int:
     if reservation is None:
         return 0
     credits._lock_account(reservation.user_id)          # serializes settlements of this account
-    q = select(Take.id, Take.credits_milli).where(Take.run_id == run.id, Take.status == "done",
-                                                 Take.settled.is_(False))
+    q = update(Take).where(Take.run_id == run.id, Take.status == "done", Take.settled.is_(False))
     if take_ids is not None:
         q = q.where(Take.id.in_(take_ids))
-    rows = db.session.execute(q).all()
-    if not rows:
+    ids = [r[0] for r in db.session.execute(q.values(settled=True).returning(Take.id))]
+    if not ids:
         return 0
-    ids = [r.id for r in rows]
-    db.session.execute(update(Take).where(Take.id.in_(ids)).values(settled=True))
     total_milli = int(db.session.scalar(select(func.coalesce(func.sum(Take.credits_milli), 0)).where(
         Take.run_id == run.id, Take.settled.is_(True))) or 0)
     target = total_milli // 1000

@@ -77,11 +77,15 @@ def _send_many(batch: list) -> None:
             pipe.xadd(run_stream(run_id), {"type": kind, "data": payload}, maxlen=STREAM_MAX, approximate=True)
             if workspace_id and kind in ("run.status", "run.progress"):
                 pipe.xadd(workspace_stream(workspace_id), {"type": kind, "data": payload}, maxlen=2000, approximate=True)
-        pipe.execute()
-        for run_id, workspace_id, kind, _data in batch:      # wake-ups; readers fetch from the stream
-            pipe.publish(run_channel(run_id), json.dumps({"type": kind}))
+        # one wake-up per channel, after the appends in the same pipeline (commands run in order):
+        # readers fetch everything new from the stream
+        wake: dict[str, str] = {}
+        for run_id, workspace_id, kind, _data in batch:
+            wake[run_channel(run_id)] = kind
             if workspace_id and kind in ("run.status", "run.progress"):
-                pipe.publish(workspace_channel(workspace_id), json.dumps({"type": kind}))
+                wake[workspace_channel(workspace_id)] = kind
+        for channel, kind in wake.items():
+            pipe.publish(channel, json.dumps({"type": kind}))
         pipe.execute()
     except Exception as exc:  # noqa: BLE001 - progress is best effort; the DB is the truth
         log.warning("%d events not published: %s", len(batch), exc)
