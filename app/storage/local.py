@@ -13,6 +13,10 @@ from flask import current_app, request, url_for
 from app.storage.base import ObjectInfo, StorageError, check_key
 from app.storage.signing import sign
 
+# Content types that an object's extension already states: such an object needs no .meta.json beside it
+# (one file written per object instead of two; a run writes one per take).
+IMPLIED_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac", ".ogg": "audio/ogg"}
+
 
 class LocalStore:
     kind = "local"
@@ -57,8 +61,18 @@ class LocalStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        self._meta_path(key, path).write_text(json.dumps({"content_type": content_type}))
+        self._write_meta(path, content_type)
         return size
+
+    def _write_meta(self, path: Path, content_type: str | None) -> None:
+        meta = path.with_name(path.name + ".meta.json")
+        if content_type == IMPLIED_TYPES.get(path.suffix.lower()):
+            try:
+                meta.unlink()          # left by an earlier object under this key with another type
+            except FileNotFoundError:
+                pass
+        else:
+            meta.write_text(json.dumps({"content_type": content_type}))
 
     def get_bytes(self, key: str) -> bytes:
         try:
@@ -73,7 +87,7 @@ class LocalStore:
         try:
             ct = json.loads(self._meta_path(key, path).read_text()).get("content_type")
         except (OSError, ValueError):
-            ct = None
+            ct = IMPLIED_TYPES.get(path.suffix.lower())
         return ObjectInfo(size=path.stat().st_size, content_type=ct)
 
     def delete(self, key: str) -> None:
@@ -89,8 +103,8 @@ class LocalStore:
             raise StorageError(f"no object {src}")
         d.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(s, d)
-        if self._meta_path(src).exists():
-            shutil.copyfile(self._meta_path(src), self._meta_path(dst))
+        info = self.head(src)
+        self._write_meta(d, info.content_type if info else None)
 
     def path_for(self, key: str) -> Path:
         return self._path(key)
