@@ -354,7 +354,7 @@ def test_active_run_conflict_cancel_running_and_download_not_completed(logged_in
     """One long run: a second `workflows run` is refused while it is active (the SDK retries the 409 twice and
     none of the three attempts may create a run), then `runs cancel` stops it for good."""
     acct, cli = logged_in
-    lines = 400   # a few seconds of synthesis on the single worker; raise it if the run ends before the cancel
+    lines = 2000  # ~15 s of synthesis on the single worker (≈ 7 ms a line); raise it if the run ends before the cancel
     wf = create_workflow(cli, "Long reading", definition(long_script(lines)))
     run = started_id(cli("workflows", "run", wf))
 
