@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -46,8 +46,7 @@ class LocalStore:
     def put_stream(self, key: str, chunks, content_type: str, max_bytes: int | None) -> int:
         """Writes atomically; refuses (and writes nothing) past max_bytes."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        fd, tmp = self._temp_file(path.parent)
         size = 0
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -63,6 +62,19 @@ class LocalStore:
             raise
         self._write_meta(path, content_type)
         return size
+
+    @staticmethod
+    def _temp_file(folder: Path) -> tuple[int, str]:
+        """A new private file beside the object (renamed over it when complete), like mkstemp, with the
+        folder made only when it is missing (a run writes thousands of objects into a few folders)."""
+        while True:
+            tmp = os.path.join(folder, f".upload-{secrets.token_hex(8)}")
+            try:
+                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600), tmp
+            except FileNotFoundError:
+                folder.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                continue
 
     def _write_meta(self, path: Path, content_type: str | None) -> None:
         meta = path.with_name(path.name + ".meta.json")
