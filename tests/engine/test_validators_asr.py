@@ -110,3 +110,16 @@ def test_asr_validators_judge_english_lines_and_report_other_locales_as_unsuppor
     assert card["status"] == "delivered"
     assert {v["kind"]: (v["status"], v["score"]) for v in card["validations"]} == {
         "wer": ("unsupported", None), "pronunciation": ("unsupported", None)}
+
+
+def test_pronunciation_spans_point_into_the_line_as_written():
+    """The card's script is the line without pronunciation marks; flagged spans are mapped onto it."""
+    from app.engine.plugins.validators_asr import _plain_span
+    from app.speech.text import markup
+    text = f"We met {markup.make('Siobhan', 'ʃɪˈvɔːn')} and {markup.make_respelling('Niamh', 'neev')} today."
+    shown = markup.plain(text)
+    assert shown == "We met Siobhan and Niamh today."
+    for word in ("We", "Siobhan", "Niamh", "today"):
+        at = text.index(word)
+        span = _plain_span(text, shown, at, at + len(word))
+        assert span["text"] == word == shown[span["start"]:span["end"]] and span["status"] == "pronunciation_error"

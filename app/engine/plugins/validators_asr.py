@@ -7,7 +7,8 @@ model). A locale without a model is not judged: the take goes on through "pass" 
 
 validator_error_rate scores: score (100 × (1 − WER), CER for languages written without spaces),
 wer, cer, scored_on ("wer" | "cer"), transcript, asr_model, decoding ("plain" | "script_context"),
-segments (the script's wrong words as codepoint spans, status word_error), error_counts,
+segments (the script's wrong words as codepoint spans of the line as written, markup.plain, which is
+the card's script; status word_error), error_counts,
 longest_wrong_run, max_wrong_run, threshold, alignment (every word with what was heard and when).
 
 validator_pronunciation scores: score (share of checked words said right × 100), checked_words,
@@ -88,7 +89,9 @@ class ErrorRateValidator(AsrValidator):
         max_run = ctx.config.get("max_wrong_run")
         max_run = int(max_run) if isinstance(max_run, int) and not isinstance(max_run, bool) and max_run > 0 \
             else MAX_WRONG_RUN
-        r = check_accuracy(audio, take.text or "", take.locale, threshold=threshold, max_wrong_run=max_run)
+        # the card shows the line as written (markup.plain), so spans are offsets into that text
+        r = check_accuracy(audio, markup.plain(take.text or ""), take.locale, threshold=threshold,
+                           max_wrong_run=max_run)
         c = r.comparison
         scores = {"score": r.score, "threshold": threshold, "wer": _round(c.wer), "cer": _round(c.cer),
                   "scored_on": c.scored_on, "transcript": r.transcript.text, "asr_model": r.transcript.model,
@@ -119,6 +122,25 @@ def dictionary_words(workspace_id: str, locale: str) -> list:
     return out
 
 
+def plain_offset(text: str, pos: int) -> int:
+    """Where codepoint ``pos`` of the take text (with ``⟦word|ipa⟧`` marks) falls in ``markup.plain(text)``."""
+    shift = 0
+    for m in markup.SPAN.finditer(text):
+        if pos <= m.start():
+            break
+        if pos <= m.end(1):                    # inside the marked word
+            return max(m.start(), pos - 1) - shift
+        shift += (m.end() - m.start()) - len(m.group(1))
+        if pos < m.end():
+            return m.end() - shift
+    return pos - shift
+
+
+def _plain_span(text: str, shown: str, start: int, end: int) -> dict:
+    a, b = plain_offset(text, start), plain_offset(text, end)
+    return {"text": shown[a:b], "status": "pronunciation_error", "start": a, "end": b}
+
+
 class PronunciationValidator(AsrValidator):
     node_type = "validator_pronunciation"
     label = "Pronunciation"
@@ -128,6 +150,7 @@ class PronunciationValidator(AsrValidator):
         words = dictionary_words(take.workspace_id, take.locale)
         r = check_pronunciation(audio, take.text or "", take.locale, words, threshold=threshold)
         script = take.text or ""
+        shown = markup.plain(script)
         flagged = [{"word": c.target.word, "index": c.target.chunks[0], "reason": c.reason,
                     "probability": c.probability, "start": c.start_s, "end": c.end_s, "heard": c.heard,
                     "similarity": c.similarity, "expected_ipa": c.expected_ipa, "heard_ipa": c.heard_ipa,
@@ -135,8 +158,7 @@ class PronunciationValidator(AsrValidator):
         scores = {"score": r.score, "threshold": threshold, "checked_words": len(r.checks),
                   "checked": [{"word": c.target.word, "source": c.target.source, "ok": c.ok} for c in r.checks],
                   "flagged_words": flagged,
-                  "segments": [{"text": script[c.target.start:c.target.end], "status": "pronunciation_error",
-                                "start": c.target.start, "end": c.target.end} for c in r.flagged],
+                  "segments": [_plain_span(script, shown, c.target.start, c.target.end) for c in r.flagged],
                   "transcript": r.transcript.text if r.transcript else None,
                   "asr_model": r.transcript.model if r.transcript else None}
         if not r.checks:
