@@ -160,11 +160,16 @@ def refresh_catalog(locales, variants, use_queue, no_render):
         from app.workflows.locales import SUPPORTED_LOCALES
         from app.workflows.starters import ensure_starters
         cat = catalog()
+        from app.services.provider_credentials import TTS_PROVIDERS
         for provider in cat.providers():
             try:
+                if provider in TTS_PROVIDERS:
+                    raise LookupError("cloud")
                 engine = get_engine(provider)
                 voices = len(engine.voices())
                 status = f"{voices} voices, engine {engine.version}"
+            except LookupError:
+                status = "cloud provider: each workspace uses its own key (voices are imported when it is added)"
             except Exception as exc:  # noqa: BLE001 - report, keep going
                 status = f"NOT AVAILABLE: {exc}"
             models = ", ".join(f"{m} ({len(cat.model_locales(provider, m))} locales)" for m in cat.models(provider))

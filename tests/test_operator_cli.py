@@ -1,5 +1,6 @@
 """`onepin-server` management commands against the test database."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,10 +58,19 @@ def test_set_plan_changes_limits():
 
 def test_refresh_catalog_reports_engines_and_seeds_starters():
     from app.models import Template
-    r = run_cli("refresh-catalog")
+    from app.models import Voice
+    # one locale and one variant keep this quick; the full catalog (every locale x every variant) is the default
+    r = run_cli("refresh-catalog", "--locales", "en-gb", "--variants", "f3")
     assert r.returncode == 0, r.stderr
     assert "eSpeak NG [espeak]" in r.stdout and "voices" in r.stdout and "NOT AVAILABLE" not in r.stdout
+    assert re.search(r"voices: \d+ active .*; [1-9]\d* new", r.stdout), r.stdout
     db.session.expire_all()
     assert db.session.query(Template).filter(Template.is_starter.is_(True)).count() >= 6
-    again = run_cli("refresh-catalog")
+    assert "OpenAI [openai]" in r.stdout and "each workspace uses its own key" in r.stdout
+    assert db.session.query(Voice).filter(Voice.provider == "espeak", Voice.workspace_id.is_(None),
+                                          Voice.provider_voice_id.like("%+f3")).count() >= 1
+    again = run_cli("refresh-catalog", "--locales", "en-gb", "--variants", "f3")
     assert "starter templates: 0 created or updated" in again.stdout      # idempotent
+    assert re.search(r"; 0 new, .* 0 rendered", again.stdout), again.stdout      # previews are reused
+    bad = run_cli("refresh-catalog", "--locales", "xx-yy")
+    assert bad.returncode != 0 and "unsupported locale" in bad.stderr
