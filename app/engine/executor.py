@@ -70,6 +70,25 @@ def run_takes(run_id: str, take_ids: list[str]) -> dict:
 
 CHUNK_TAKES = 32         # results stored per transaction ...
 CHUNK_SECONDS = 0.25     # ... or after this long, whichever comes first
+SETTLE_SECONDS = 1.0     # a worker settles a run's finished takes at most this often (its end settles the rest)
+_unsettled: dict[str, tuple[float, list[str]]] = {}     # run id -> (last settlement, takes finished since)
+
+
+def _settle_due(run_id: str, finished: list[str]) -> list[str]:
+    """The takes this process finished for the run and has not settled, when a settlement is due (at once
+    for a run's first batch here, then at most every SETTLE_SECONDS): a settlement is a durable ledger
+    transaction, and per batch of fast takes it cost as much as storing the batch. Takes left unsettled
+    when the run ends (or is cancelled) are settled by billing.finish."""
+    last, pending = _unsettled.get(run_id, (None, []))
+    pending = pending + finished
+    now = time.monotonic()
+    if not pending or (last is not None and now - last < SETTLE_SECONDS):
+        _unsettled[run_id] = (last, pending)
+        return []
+    _unsettled[run_id] = (now, [])
+    if len(_unsettled) > 1000:
+        _unsettled.pop(next(iter(_unsettled)))
+    return pending
 
 
 def _snapshot(take: Take) -> SimpleNamespace:
@@ -137,8 +156,9 @@ def _run_claimed(run: RunView | None, work: list[SimpleNamespace]) -> dict:
                                                   ("cancelled", "failed", "completed")))))
                            .values(status="cancelled", finished_at=utcnow(), lease_owner=None, lease_expires_at=None))
         db.session.commit()
-    if finished:
-        billing.settle_takes(run, finished)
+    ids = _settle_due(run_id, finished)
+    if ids:
+        billing.settle_takes(run, ids)
         db.session.commit()
     scheduler.advance(run_id)
     return stats

@@ -89,12 +89,17 @@ def reap() -> dict:
     stats = {"expired": len(expired), "requeued": 0, "advanced": 0, "started": 0}
     conn = redis_conn()
     from rq.job import Job
-    for run in db.session.scalars(select(Run).where(Run.status == "running")).all():
-        stale = list(db.session.scalars(select(Take).where(
+    # ids and waves only: a run row carries its whole script, and a long run has many pending takes
+    for run in db.session.execute(select(Run.id, Run.current_wave).where(Run.status == "running")).all():
+        stale = db.session.execute(select(Take.id, Take.job_id).where(
             Take.run_id == run.id, Take.status == "pending", Take.wave <= run.current_wave,
-            or_(Take.enqueued_at.is_(None), Take.enqueued_at < now - LOST_JOB_AFTER))))
-        lost = [t for t in stale if t.job_id is None or conn is None or not Job.exists(t.job_id, connection=conn)]
-        if lost:
+            or_(Take.enqueued_at.is_(None), Take.enqueued_at < now - LOST_JOB_AFTER))).all()
+        jobs: dict[str, bool] = {}           # one look in Redis per job, not per take
+        for job_id in {t.job_id for t in stale if t.job_id}:
+            jobs[job_id] = conn is not None and Job.exists(job_id, connection=conn)
+        lost_ids = [t.id for t in stale if not jobs.get(t.job_id)]
+        if lost_ids:
+            lost = list(db.session.scalars(select(Take).where(Take.id.in_(lost_ids))))
             scheduler.enqueue(run, lost)
             db.session.commit()
             stats["requeued"] += len(lost)
