@@ -241,14 +241,23 @@ def enqueue(run: Run, takes: list[Take]) -> None:
     now = utcnow()
     for node_id, group in by_node.items():
         plugin = get_plugin(group[0].node_type)
-        size = plugin.batch_size if plugin else 20
-        for i in range(0, len(group), size):
-            batch = group[i:i + size]
+        for batch in batches(group, plugin.batch_size if plugin else 20):
             job_id = f"takes-{batch[0].id}"
             for t in batch:
                 t.enqueued_at, t.job_id = now, job_id
             enqueue_after_commit("engine", "jobs.engine.run_takes", run.id, [t.id for t in batch],
                                  job_id=job_id, job_timeout=600)
+
+
+def batches(takes: list, size: int) -> list[list]:
+    """Full batches, then the last two batches' worth in quarter batches: a worker still busy when the
+    others run out of jobs holds up the wave for a short batch, not a full one."""
+    if len(takes) <= size:
+        return [takes] if takes else []
+    head = max(0, len(takes) - 2 * size) // size * size
+    small = max(1, -(-size // 4))
+    return ([takes[i:i + size] for i in range(0, head, size)]
+            + [takes[i:i + small] for i in range(head, len(takes), small)])
 
 
 def open_in_wave(run: Run) -> int:
