@@ -279,9 +279,9 @@ def _visibly_busy(run_id: str) -> bool:
     """A look without the run lock (every executor calls advance after each batch): takes of the current
     wave are still open, and no pause is asked for. Safe because each executor commits its results before
     it looks, so whichever finishes last sees the wave drained and goes on to take the lock."""
-    return bool(db.session.scalar(select(func.count()).select_from(Take).join(Run, Run.id == Take.run_id).where(
+    return db.session.scalar(select(Take.id).join(Run, Run.id == Take.run_id).where(
         Take.run_id == run_id, Take.status.in_(OPEN), Take.wave <= Run.current_wave,
-        Run.pause_requested_at.is_(None))))
+        Run.pause_requested_at.is_(None)).limit(1)) is not None
 
 
 def advance(run_id: str) -> str:
