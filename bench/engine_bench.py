@@ -7,6 +7,10 @@
     (workers started and warm before the clock starts; the clock runs from launch to completed).
 Prints the times, the engine overhead (run / raw with the same number of processes) and the
 2-vs-1 speed-up. Targets: overhead ≤ 1.3×, speed-up ≥ 1.7×. Needs PostgreSQL and redis-server.
+
+The machine is shared, so wall times move with whatever else runs. The CPU rows are steadier: CPU
+seconds per line of the raw processes, and of the run's worker processes plus the PostgreSQL backends
+of the benchmark database plus redis-server (read from /proc; Linux only).
 """
 from __future__ import annotations
 
@@ -41,24 +45,26 @@ def script(n: int) -> list[str]:
 
 def _raw_worker(lines, ready, go, done, post, out_dir):
     from app.speech import audio as A
-    from app.speech import warm_up
+    from app.speech import audio_checks, warm_up
     from app.speech.tts import get_engine
+    from app.storage.local import LocalStore
     engine = get_engine("espeak")
+    store = LocalStore(out_dir)
     warm_up()
     ready.set()
     go.wait()
+    cpu = time.process_time()
     for i, line in enumerate(lines):
         clip = engine.synthesize(line, "en-us")
-        if post:   # what the generator does to every take, done by hand: checks, loudness, WAV file
-            A.is_silent(clip)
-            A.duration_plausible(clip, line)
-            clip = A.loudness_normalize(clip).audio
-            A.clipping_ratio(clip)
-            Path(out_dir, f"{os.getpid()}-{i}.wav").write_bytes(A.to_wav_bytes(clip))
-    done.put(os.getpid())
+        if post:   # what the generator does to every take, done by hand: checks, loudness, WAV into the store
+            checked = audio_checks.inspect(clip, line)
+            clip = A.loudness_normalize(checked.audio).audio
+            store.put_bytes(f"ws/bench/raw/{os.getpid()}-{i:05d}.wav", A.to_wav_bytes(clip), "audio/wav")
+    done.put(time.process_time() - cpu)
 
 
-def raw(lines: list[str], processes: int, post: bool = False, out_dir: str = "/tmp") -> float:
+def raw(lines: list[str], processes: int, post: bool = False, out_dir: str = "/tmp") -> tuple[float, float]:
+    """Wall seconds and CPU seconds (all processes) for the script."""
     ctx = mp.get_context("spawn")
     go, done = ctx.Event(), ctx.Queue()
     readies, procs = [], []
@@ -72,12 +78,39 @@ def raw(lines: list[str], processes: int, post: bool = False, out_dir: str = "/t
         r.wait(60)
     start = time.perf_counter()
     go.set()
-    for _ in procs:
-        done.get(timeout=600)
+    cpu = sum(done.get(timeout=600) for _ in procs)
     elapsed = time.perf_counter() - start
     for p in procs:
         p.join()
-    return elapsed
+    return elapsed, cpu
+
+
+def _cpu_seconds(pid: int) -> float:
+    """user + system CPU seconds of a process (all its threads), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends(admin, database: str) -> list[int]:
+    from sqlalchemy import text
+    with admin.connect() as c:
+        return [r[0] for r in c.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database})]
+
+
+def _wait_for_workers(redis_url: str, n: int, timeout: float = 180) -> None:
+    """Workers register with RQ once their engines are loaded (warm_up runs first)."""
+    from redis import Redis
+    from rq import Worker
+    conn = Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while Worker.count(connection=conn) < n:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{n} workers did not start in {timeout:.0f} s")
+        time.sleep(0.2)
+    time.sleep(0.5)
 
 
 def _free_port() -> int:
@@ -86,7 +119,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def engine(lines: list[str], workers: int, env: dict) -> tuple[float, dict]:
+def engine(lines: list[str], workers: int, env: dict, admin=None, redis_pid: int | None = None) -> tuple[float, dict]:
     from app import create_app
     from app.engine.launcher import start_run
     from app.extensions import db
@@ -101,7 +134,8 @@ def engine(lines: list[str], workers: int, env: dict) -> tuple[float, dict]:
         logs.append(log)
         procs.append(subprocess.Popen([BIN, "worker", "--queues", "engine,default"], env=env, stdout=log,
                                       stderr=subprocess.STDOUT, start_new_session=True))
-    time.sleep(4)  # workers up, engines loaded
+    _wait_for_workers(env["REDIS_URL"], workers)     # up, engines loaded: off the clock
+    database = env["DATABASE_URL"].rsplit("/", 1)[1]
     try:
         with app.app_context():
             user = accounts.sign_up({"email": f"bench{workers}-{time.time_ns()}@example.com",
@@ -117,6 +151,11 @@ def engine(lines: list[str], workers: int, env: dict) -> tuple[float, dict]:
                           {"id": "e2", "source": "gen", "sourcePort": "lines", "target": "out", "targetPort": "lines"}]}}
             wf = workflows.create(ws, m, user, {"name": "bench", "definition": defn})
             db.session.commit()
+            cpu0 = {p.pid: _cpu_seconds(p.pid) for p in procs}
+            if redis_pid:
+                cpu0["redis"] = _cpu_seconds(redis_pid)
+            if admin is not None:
+                cpu0.update({("pg", pid): _cpu_seconds(pid) for pid in _backends(admin, database)})
             with app.test_request_context("/"):
                 start = time.perf_counter()
                 run, _ = start_run(ws, m, user, wf, {})
@@ -129,9 +168,15 @@ def engine(lines: list[str], workers: int, env: dict) -> tuple[float, dict]:
                     break
                 time.sleep(0.05)
             elapsed = time.perf_counter() - start
+            cpu = {"workers": sum(_cpu_seconds(p.pid) - cpu0[p.pid] for p in procs)}
+            if redis_pid:
+                cpu["redis"] = _cpu_seconds(redis_pid) - cpu0["redis"]
+            if admin is not None:
+                cpu["postgres"] = sum(_cpu_seconds(pid) - cpu0.get(("pg", pid), 0.0)
+                                      for pid in _backends(admin, database))
             delivered = db.session.scalar(db.select(db.func.count()).select_from(Take).where(
                 Take.run_id == run_id, Take.node_type == "sink_preview", Take.status == "done"))
-            return elapsed, {"status": status, "delivered": delivered}
+            return elapsed, {"status": status, "delivered": delivered, "cpu": cpu}
     finally:
         for p in procs:
             os.killpg(p.pid, signal.SIGTERM)
@@ -161,17 +206,18 @@ def main():
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         c.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
     subprocess.run([BIN, "migrate"], env=env, check=True, capture_output=True)
     try:
-        results = {}
+        results, cpu = {}, {}
         wav_dir = tmp / "hand"
         wav_dir.mkdir()
         for n in (1, 2):
-            results[("raw", n)] = raw(lines, n)
-            results[("post", n)] = raw(lines, n, post=True, out_dir=str(wav_dir))
-            results[("run", n)], info = engine(lines, n, env)
+            results[("raw", n)], cpu[("raw", n)] = raw(lines, n)
+            results[("post", n)], cpu[("post", n)] = raw(lines, n, post=True, out_dir=str(wav_dir))
+            results[("run", n)], info = engine(lines, n, env, admin, redis.pid)
             assert info["status"] == "completed" and info["delivered"] == len(lines), info
+            cpu[("run", n)] = sum(info["cpu"].values())
+            cpu[("run-parts", n)] = info["cpu"]
         print(f"\nEngine benchmark: {len(lines)} lines, espeak-ng en-us, {os.cpu_count()} CPUs\n")
         print(f"{'':34}{'1 process':>12}{'2 processes':>14}")
         rows = [("raw espeak synthesis", "raw"), ("synthesis + same audio work by hand", "post"),
@@ -186,8 +232,19 @@ def main():
         print(f"{'speed-up of the run, 2 vs 1':34}{'':>12}{speedup:>13.2f}x   target >= 1.70x (raw: {raw_speedup:.2f}x)")
         print(f"{'per line, run':34}{results[('run', 1)] / len(lines) * 1000:>10.1f}ms"
               f"{results[('run', 2)] / len(lines) * 1000:>12.1f}ms")
+        per = 1000 / len(lines)
+        print(f"\nCPU per line (ms)                 {'1 process':>12}{'2 processes':>14}")
+        for label, key in rows:
+            print(f"{label:34}{cpu[(key, 1)] * per:>10.2f}ms{cpu[(key, 2)] * per:>12.2f}ms")
+        for part in ("workers", "postgres", "redis"):
+            print(f"{'  of which ' + part:34}{cpu[('run-parts', 1)].get(part, 0) * per:>10.2f}ms"
+                  f"{cpu[('run-parts', 2)].get(part, 0) * per:>12.2f}ms")
+        for label, key in (("CPU overhead vs raw synthesis", "raw"), ("CPU overhead vs synthesis + audio", "post")):
+            print(f"{label:34}{cpu[('run', 1)] / cpu[(key, 1)]:>11.2f}x{cpu[('run', 2)] / cpu[(key, 2)]:>13.2f}x")
+        print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     finally:
         redis.terminate()
+        admin.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
