@@ -29,6 +29,10 @@ UNIT_SYMBOLS = {
     "GHz": "GHz", "kW": "kW", "kWh": "kWh", "W": "W", "V": "V", "min": "min", "ms": "ms", "ha": "ha",
 }
 
+# Times of day, with the groups `clock_rule` reads: 15:30; 3:30 p.m., 10am, 9:05 AM.
+HH_MM = r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)"
+AMPM = r"(?<![\d:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s?(?P<ap>[aApP])\.?\s?[mM]\.?(?![\w])"
+
 
 def alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -162,9 +166,21 @@ class Lang:
             return None
         return self.date(day, month, year, m, ctx)
 
+    def year_rule(self, cues: str, flags: int = 0) -> Rule:
+        """A year after a cue word ("in 1999", "seit 1999") is read as a year, not as a number."""
+        pat = re.compile(rf"\b(?P<cue>{cues})\s(?P<y>1[1-9]\d\d|20\d\d)(?![\d,.]\d|\s?%)(?![\w])", flags)
+        return Rule("dates", pat, lambda m, c: f"{m['cue']} {self.year(int(m['y']))}", keep_when_off=False,
+                    name="year")
+
     def time_rules(self) -> list[Rule]:
-        pat = re.compile(r"(?<![\d:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
-        return [Rule("times", pat, lambda m, c: self.time(int(m[1]), int(m[2]), None, m, c), name="hh:mm")]
+        return [self.clock_rule(HH_MM + r"(?![\d:])", "hh:mm")]
+
+    def clock_rule(self, pattern: str, name: str) -> Rule:
+        """A time of day read by `time`: hours in group h, minutes (if written) in mi, a.m./p.m. (if written) in ap."""
+        def handler(m: re.Match, ctx: Ctx) -> str | None:
+            g = m.groupdict()
+            return self.time(int(g["h"]), int(g.get("mi") or 0), g["ap"].lower() if g.get("ap") else None, m, ctx)
+        return Rule("times", re.compile(pattern), handler, name=name)
 
     def money_rules(self) -> list[Rule]:
         num = self.num_re(signed=False)

@@ -118,13 +118,10 @@ class German(Lang):
     def date_rules(self) -> list[Rule]:
         short = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(?![\d])")                  # am 15.03.
         named = re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}})\.\s?(?P<mon>{MONTH_RE})(?![\w])(?:\s(?P<y>\d{{4}})(?!\d))?")
-        year = re.compile(r"\b(?P<cue>[Ii]m Jahre?|[Ss]eit|[Bb]is|[Vv]on|[Uu]m|[Aa]nno|[Jj]ahr)\s(?P<y>1[1-9]\d\d|20\d\d)"
-                          r"(?![\d,.]\d|\s?%)(?![\w])")
         return [*super().date_rules(),
                 Rule("dates", named, self._named, name="day-month"),
                 Rule("dates", short, lambda m, c: self._date_short(m, c), name="dd.mm."),
-                Rule("dates", year, lambda m, c: f"{m['cue']} {self.year(int(m['y']))}", keep_when_off=False,
-                     name="year")]
+                self.year_rule(r"[Ii]m Jahre?|[Ss]eit|[Bb]is|[Vv]on|[Uu]m|[Aa]nno|[Jj]ahr")]
 
     def _named(self, m, ctx) -> str | None:
         day = int(m["d"])
@@ -140,9 +137,8 @@ class German(Lang):
         return self.date(day, month, None, m, ctx) + keep_period(m, ctx)
 
     def time_rules(self) -> list[Rule]:
-        uhr = re.compile(r"(?<![\d:.,])([01]?\d|2[0-4])(?:[:.]([0-5]\d))?\s?Uhr\b")
-        return [Rule("times", uhr, lambda m, c: self.time(int(m[1]), int(m[2] or 0), None, m, c), name="uhr"),
-                *super().time_rules()]
+        uhr = r"(?<![\d:.,])(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s?Uhr\b"
+        return [self.clock_rule(uhr, "uhr"), *super().time_rules()]
 
     def time(self, h, mi, ampm, m, ctx) -> str:
         words = f"{self.cardinal(h, 'adj')} Uhr"            # ein Uhr, fünfzehn Uhr

@@ -6,7 +6,7 @@ import re
 from num2words import num2words
 
 from app.speech.text.normalize import numbers as nums
-from app.speech.text.normalize.base import Lang
+from app.speech.text.normalize.base import AMPM, Lang
 from app.speech.text.normalize.engine import Ctx, Rule, keep_period
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -107,13 +107,10 @@ class English(Lang):
         md = re.compile(rf"\b(?P<mon>{MONTH_RE})\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s(?P<y>\d{{4}})(?!\d))?")
         dm = re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<mon>{MONTH_RE})(?![\w])"
                         rf"(?:,?\s(?P<y>\d{{4}})(?!\d))?")
-        year = re.compile(rf"\b(?P<cue>{'|'.join(YEAR_CUES)})\s(?P<y>1[1-9]\d\d|20\d\d)(?![\d,.]\d|\s?%)(?![\w])",
-                          re.IGNORECASE)
         decade = re.compile(r"(?<![\w.,])(?P<y>1[1-9]\d0|20\d0)'?s\b")
         return [*super().date_rules(),
                 Rule("dates", md, self._md, name="month-day"), Rule("dates", dm, self._dm, name="day-month"),
-                Rule("dates", year, lambda m, c: f"{m['cue']} {self.year(int(m['y']))}", keep_when_off=False,
-                     name="year"),
+                self.year_rule("|".join(YEAR_CUES), re.IGNORECASE),
                 Rule("dates", decade, self._decade, keep_when_off=False, name="decade")]
 
     def _md(self, m, ctx) -> str | None:
@@ -139,9 +136,7 @@ class English(Lang):
 
     # times: 3:30 p.m., 3pm, 15:30, 15:00
     def time_rules(self) -> list[Rule]:
-        ampm = re.compile(r"(?<![\d:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s?(?P<ap>[aApP])\.?\s?[mM]\.?(?![\w])")
-        return [Rule("times", ampm, lambda m, c: self.time(int(m["h"]), int(m["mi"] or 0), m["ap"].lower(), m, c),
-                     name="ampm"), *super().time_rules()]
+        return [self.clock_rule(AMPM, "ampm"), *super().time_rules()]
 
     def time(self, h, mi, ampm, m, ctx) -> str:
         if ampm:

@@ -5,6 +5,7 @@ import re
 
 from num2words import num2words
 
+from app.speech.text.normalize.base import AMPM, HH_MM
 from app.speech.text.normalize.engine import Rule, keep_period
 from app.speech.text.normalize.romance import Romance, feminine
 
@@ -118,11 +119,8 @@ class Spanish(Romance):
         return f"{out} {m['de']} {self.year(int(m['y']))}" if m["y"] else out
 
     def time_rules(self) -> list[Rule]:
-        ampm = re.compile(r"(?<![\d:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s?(?P<ap>[aApP])\.?\s?[mM]\.?(?![\w])")
-        hh = re.compile(r"(?<![\d:.,])([01]?\d|2[0-3]):([0-5]\d)(?:\s?(?:h|hrs?|horas)\b)?(?![\d:])")
-        return [Rule("times", ampm, lambda m, c: self.time(int(m["h"]), int(m["mi"] or 0), m["ap"].lower(), m, c),
-                     name="ampm"),
-                Rule("times", hh, lambda m, c: self.time(int(m[1]), int(m[2]), None, m, c), name="hh:mm")]
+        return [self.clock_rule(AMPM, "ampm"),
+                self.clock_rule(HH_MM + r"(?:\s?(?:h|hrs?|horas)\b)?(?![\d:])", "hh:mm")]          # 15:30 h
 
     def time(self, h, mi, ampm, m, ctx) -> str:
         words = self.cardinal(h, "fem")                   # la una, las veintiuna

@@ -6,7 +6,7 @@ import re
 from num2words import num2words
 
 from app.speech.text.normalize.engine import Rule
-from app.speech.text.normalize.romance import Romance
+from app.speech.text.normalize.romance import H_CLOCK, Romance
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -96,9 +96,7 @@ class French(Romance):
         return f"{out} {self.year(int(m['y']))}" if m["y"] else out
 
     def time_rules(self) -> list[Rule]:
-        h = re.compile(r"(?<![\d:.,])([01]?\d|2[0-4])\s?h\s?([0-5]\d)?(?![\w])")
-        return [Rule("times", h, lambda m, c: self.time(int(m[1]), int(m[2] or 0), None, m, c), name="15h30"),
-                *super().time_rules()]
+        return [self.clock_rule(H_CLOCK + r"(?![\w])", "15h30"), *super().time_rules()]
 
     def time(self, h, mi, ampm, m, ctx) -> str:
         words = f"{self.cardinal(h, 'fem')} {'heure' if h <= 1 else 'heures'}"      # une heure, vingt et une heures

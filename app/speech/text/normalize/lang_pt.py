@@ -6,7 +6,7 @@ import re
 from num2words import num2words
 
 from app.speech.text.normalize.engine import Rule
-from app.speech.text.normalize.romance import Romance, feminine
+from app.speech.text.normalize.romance import H_CLOCK, Romance, feminine
 
 MONTHS = ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
           "novembro", "dezembro")
@@ -99,9 +99,7 @@ class Portuguese(Romance):
         return f"{out} de {self.year(int(m['y']))}" if m["y"] else out
 
     def time_rules(self) -> list[Rule]:
-        h = re.compile(r"(?<![\d:.,])([01]?\d|2[0-4])\s?h\s?([0-5]\d)?(?:min)?(?![\w])")
-        return [Rule("times", h, lambda m, c: self.time(int(m[1]), int(m[2] or 0), None, m, c), name="15h30"),
-                *super().time_rules()]
+        return [self.clock_rule(H_CLOCK + r"(?:min)?(?![\w])", "15h30"), *super().time_rules()]
 
     def time(self, h, mi, ampm, m, ctx) -> str:
         hours = self.cardinal(h, "fem")                       # uma hora, duas horas, vinte e uma horas

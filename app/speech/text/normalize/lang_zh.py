@@ -131,9 +131,8 @@ class Chinese(Cjk):
         return out
 
     def time_rules(self) -> list[Rule]:
-        clock = re.compile(r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s?[点點](?:\s?(?P<mi>[0-5]?\d)\s?分)?")
-        return [Rule("times", clock, lambda m, c: self.time(int(m["h"]), int(m["mi"] or 0), None, m, c), name="点"),
-                *super().time_rules()]
+        clock = r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s?[点點](?:\s?(?P<mi>[0-5]?\d)\s?分)?"
+        return [self.clock_rule(clock, "点"), *super().time_rules()]
 
     def number(self, num: nums.Num, form=None) -> str:
         words = self.integer(num.int_part)

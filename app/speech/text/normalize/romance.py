@@ -9,6 +9,8 @@ from app.speech.text.normalize import numbers as nums
 from app.speech.text.normalize.base import Lang
 from app.speech.text.normalize.engine import Rule
 
+H_CLOCK = r"(?<![\d:.,])(?P<h>[01]?\d|2[0-4])\s?h\s?(?P<mi>[0-5]\d)?"         # 15h30, 21h (French, Portuguese)
+
 
 class Romance(Lang):
     percent_word = "por ciento"
