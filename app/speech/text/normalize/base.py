@@ -49,6 +49,8 @@ class Lang:
     date_order = "dmy"       # numeric dates: dmy | mdy
     decimal_word = "point"
     minus_word = "minus"
+    percent_word = "percent"
+    money_and = "and"        # between major and minor units: five dollars and ten cents
     months: tuple[str, ...] = ()
     currencies: dict[str, tuple] = {}          # code → (singular, plural, minor singular, minor plural, gender)
     units: dict[str, tuple] = {}               # key → (singular, plural, gender)
@@ -85,6 +87,9 @@ class Lang:
         words = self.integer(num.int_part, None if num.frac else form)
         if num.frac:
             words = f"{words} {self.decimal_word} {self.fraction(num.frac)}"
+        return self.signed(num, words)
+
+    def signed(self, num: nums.Num, words: str) -> str:
         return f"{self.minus_word} {words}" if num.negative else words
 
     def parse(self, text: str) -> nums.Num:
@@ -94,7 +99,7 @@ class Lang:
         return nums.number_pattern(self.group, self.decimal, self.alt_decimal, signed, self.word)
 
     def percent(self, num: nums.Num) -> str:
-        return f"{self.number(num)} percent"
+        return f"{self.number(num)} {self.percent_word}"
 
     # ---- dates and times ------------------------------------------------------------------------
     def month(self, m: int) -> str:
@@ -123,11 +128,8 @@ class Lang:
             words = f"{self.cardinal(major, gender)} {one if major == 1 else many}"
             if minor:
                 minor_words = f"{self.cardinal(minor, gender)} {minor_one if minor == 1 else minor_many}"
-                words = self.join_money(words, minor_words) if major else minor_words
-        return f"{self.minus_word} {words}" if num.negative else words
-
-    def join_money(self, major: str, minor: str) -> str:
-        return f"{major} and {minor}"
+                words = f"{words} {self.money_and} {minor_words}" if major else minor_words
+        return self.signed(num, words)
 
     def unit(self, num: nums.Num | None, key: str, number_words: str | None) -> str | None:
         forms = self.units.get(key)

@@ -32,7 +32,7 @@ FEMININE = re.compile(r"(e|ung|heit|keit|schaft|ion|tät|ik|ei|in)$")
 class German(Lang):
     family, n2w = "de", "de"
     group, decimal, alt_decimal = ".\u00a0\u202f", ",", "."
-    decimal_word, minus_word = "Komma", "minus"
+    decimal_word, minus_word, percent_word, money_and = "Komma", "minus", "Prozent", "und"
     months = MONTHS
     currencies = {
         "EUR": ("Euro", "Euro", "Cent", "Cent", "adj"), "USD": ("Dollar", "Dollar", "Cent", "Cent", "adj"),
@@ -89,12 +89,6 @@ class German(Lang):
 
     def year(self, n: int) -> str:
         return num2words(n, lang="de", to="year") if 1100 <= n <= 2099 else self.cardinal(n)
-
-    def percent(self, num) -> str:
-        return f"{self.number(num)} Prozent"
-
-    def join_money(self, major: str, minor: str) -> str:
-        return f"{major} und {minor}"
 
     @staticmethod
     def ending(m: re.Match, ctx: Ctx, default: str = "e") -> str:

@@ -158,8 +158,8 @@ class English(Lang):
             forms = self.currencies.get(code)
             if forms is None:
                 return None
-            words = f"{self.number(nums.Num(False, num.int_part, num.frac))} {SCALES[scale]} {forms[1]}"
-            return f"{self.minus_word} {words}" if num.negative else words
+            amount = self.number(nums.Num(False, num.int_part, num.frac))
+            return self.signed(num, f"{amount} {SCALES[scale]} {forms[1]}")
         return super().money(code, num)
 
     def money_rules(self) -> list[Rule]:

@@ -18,8 +18,7 @@ MASCULINE_A = {"día", "días", "mapa", "mapas", "problema", "problemas", "progr
 
 class Spanish(Romance):
     family, n2w = "es", "es"
-    minus_word = "menos"
-    percent_word = "por ciento"
+    minus_word, percent_word, money_and = "menos", "por ciento", "con"
     months = MONTHS
     units = {
         "km": ("kilómetro", "kilómetros", "masc"), "m": ("metro", "metros", "masc"),
@@ -130,6 +129,3 @@ class Spanish(Romance):
         elif ampm == "p":
             words += " del mediodía" if h == 12 else " de la tarde" if h < 8 else " de la noche"
         return words + (keep_period(m, ctx) if ampm else "")
-
-    def join_money(self, major: str, minor: str) -> str:
-        return f"{major} con {minor}"

@@ -15,7 +15,7 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 class French(Romance):
     family, n2w = "fr", "fr"
     group, decimal, alt_decimal = " \u00a0\u202f", ",", "."
-    decimal_word, minus_word, percent_word = "virgule", "moins", "pour cent"
+    decimal_word, minus_word, percent_word, money_and = "virgule", "moins", "pour cent", "et"
     ordinal_marks = r"(?:ers?|res?|ères?|èmes?|es?|ᵉʳ|ʳᵉ|ᵉ|nde?s?)"
     months = MONTHS
     currencies = {
@@ -75,9 +75,6 @@ class French(Romance):
 
     def singular(self, num) -> bool:
         return abs(num.value) < 2                # un virgule cinq kilomètre
-
-    def join_money(self, major: str, minor: str) -> str:
-        return f"{major} et {minor}"
 
     def date(self, day, month, year, m, ctx) -> str:
         out = f"{'premier' if day == 1 else self.cardinal(day)} {self.month(month)}"

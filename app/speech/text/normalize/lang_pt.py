@@ -17,7 +17,7 @@ MASCULINE_A = {"dia", "dias", "mapa", "mapas", "problema", "problemas", "program
 class Portuguese(Romance):
     family = "pt"
     group, decimal, alt_decimal = ".\u00a0\u202f", ",", "."
-    decimal_word, minus_word, percent_word = "vírgula", "menos", "por cento"
+    decimal_word, minus_word, percent_word, money_and = "vírgula", "menos", "por cento", "e"
     months = MONTHS
     abbreviations = (
         (r"Sr\.", "senhor", "title"), (r"Sra\.", "senhora", "title"), (r"Srta\.", "senhorita", "title"),
@@ -78,9 +78,6 @@ class Portuguese(Romance):
         if w in MASCULINE_A or not re.search(r"(as?|ãs?|ção|ções|dade|dades|agem|agens)$", w):
             return "masc"
         return "fem"
-
-    def join_money(self, major: str, minor: str) -> str:
-        return f"{major} e {minor}"
 
     def date(self, day, month, year, m, ctx) -> str:
         out = f"{'primeiro' if day == 1 else self.cardinal(day)} de {self.month(month)}"

@@ -13,7 +13,6 @@ H_CLOCK = r"(?<![\d:.,])(?P<h>[01]?\d|2[0-4])\s?h\s?(?P<mi>[0-5]\d)?"         # 
 
 
 class Romance(Lang):
-    percent_word = "por ciento"
     of_word = "de"
     ordinal_marks = r"\.?[ºª°]|\.?(?:er|ra|o|a)"
 
@@ -22,9 +21,6 @@ class Romance(Lang):
             return self.cardinal(int(frac))
         return self.digits(frac)
 
-    def percent(self, num) -> str:
-        return f"{self.number(num)} {self.percent_word}"
-
     def of(self, noun: str) -> str:
         return f"{self.of_word} {noun}"
 
@@ -32,8 +28,7 @@ class Romance(Lang):
         forms = self.currencies.get(code)
         value = abs(num.value)
         if forms and value >= 10**6 and value % 10**6 == 0:          # un millón de euros
-            words = f"{self.cardinal(int(value))} {self.of(forms[1])}"
-            return f"{self.minus_word} {words}" if num.negative else words
+            return self.signed(num, f"{self.cardinal(int(value))} {self.of(forms[1])}")
         return super().money(code, num, scale)
 
     def unit(self, num, key, number_words):
