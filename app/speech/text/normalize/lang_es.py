@@ -20,6 +20,7 @@ class Spanish(Romance):
     family, n2w = "es", "es"
     minus_word, percent_word, money_and = "menos", "por ciento", "con"
     months = MONTHS
+    named_month_year = r"\s+(?P<of>del?)\s+"             # 1 de mayo del 2024
     units = {
         "km": ("kilómetro", "kilómetros", "masc"), "m": ("metro", "metros", "masc"),
         "cm": ("centímetro", "centímetros", "masc"), "mm": ("milímetro", "milímetros", "masc"),
@@ -100,22 +101,6 @@ class Spanish(Romance):
         if mark in ("er",):
             return self.ordinal(n, "apocope")
         return super().ordinal_mark(n, mark)
-
-    def date(self, day, month, year, m, ctx) -> str:
-        out = f"{'primero' if day == 1 else self.cardinal(day)} de {self.month(month)}"
-        return f"{out} de {self.year(year)}" if year else out
-
-    def date_rules(self) -> list[Rule]:
-        named = re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}})(?:\.?º)?\s+de\s+(?P<mon>{'|'.join(MONTHS)})"
-                           rf"(?:\s+(?P<de>del?)\s+(?P<y>\d{{4}})(?!\d))?", re.IGNORECASE)
-        return [*super().date_rules(), Rule("dates", named, self._named, name="day-month")]
-
-    def _named(self, m, ctx) -> str | None:
-        day = int(m["d"])
-        if not 1 <= day <= 31:
-            return None
-        out = f"{'primero' if day == 1 else self.cardinal(day)} de {m['mon']}"
-        return f"{out} {m['de']} {self.year(int(m['y']))}" if m["y"] else out
 
     def time_rules(self) -> list[Rule]:
         return [self.clock_rule(AMPM, "ampm"),

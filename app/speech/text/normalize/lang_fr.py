@@ -18,6 +18,8 @@ class French(Romance):
     decimal_word, minus_word, percent_word, money_and = "virgule", "moins", "pour cent", "et"
     ordinal_marks = r"(?:ers?|res?|ères?|èmes?|es?|ᵉʳ|ʳᵉ|ᵉ|nde?s?)"
     months = MONTHS
+    first_day, date_of = "premier", ""
+    named_day_month, named_month_end, named_month_year = r"(?:er|ᵉʳ)?\s+", r"(?![\w])", r"\s+"      # 1er mai 2024
     currencies = {
         "EUR": ("euro", "euros", "centime", "centimes", None), "USD": ("dollar", "dollars", "cent", "cents", None),
         "GBP": ("livre", "livres", "penny", "pence", "fem"), "JPY": ("yen", "yens", None, None, None),
@@ -75,22 +77,6 @@ class French(Romance):
 
     def singular(self, num) -> bool:
         return abs(num.value) < 2                # un virgule cinq kilomètre
-
-    def date(self, day, month, year, m, ctx) -> str:
-        out = f"{'premier' if day == 1 else self.cardinal(day)} {self.month(month)}"
-        return f"{out} {self.year(year)}" if year else out
-
-    def date_rules(self) -> list[Rule]:
-        named = re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}})(?P<er>er|ᵉʳ)?\s+(?P<mon>{'|'.join(MONTHS)})(?![\w])"
-                           rf"(?:\s+(?P<y>\d{{4}})(?!\d))?", re.IGNORECASE)
-        return [*super().date_rules(), Rule("dates", named, self._named, name="day-month")]
-
-    def _named(self, m, ctx) -> str | None:
-        day = int(m["d"])
-        if not 1 <= day <= 31:
-            return None
-        out = f"{'premier' if day == 1 else self.cardinal(day)} {m['mon']}"
-        return f"{out} {self.year(int(m['y']))}" if m["y"] else out
 
     def time_rules(self) -> list[Rule]:
         return [self.clock_rule(H_CLOCK + r"(?![\w])", "15h30"), *super().time_rules()]

@@ -19,6 +19,7 @@ class Portuguese(Romance):
     group, decimal, alt_decimal = ".\u00a0\u202f", ",", "."
     decimal_word, minus_word, percent_word, money_and = "vírgula", "menos", "por cento", "e"
     months = MONTHS
+    first_day = "primeiro"
     abbreviations = (
         (r"Sr\.", "senhor", "title"), (r"Sra\.", "senhora", "title"), (r"Srta\.", "senhorita", "title"),
         (r"Dr\.", "doutor", "title"), (r"Dra\.", "doutora", "title"), (r"Prof\.", "professor", "title"),
@@ -78,22 +79,6 @@ class Portuguese(Romance):
         if w in MASCULINE_A or not re.search(r"(as?|ãs?|ção|ções|dade|dades|agem|agens)$", w):
             return "masc"
         return "fem"
-
-    def date(self, day, month, year, m, ctx) -> str:
-        out = f"{'primeiro' if day == 1 else self.cardinal(day)} de {self.month(month)}"
-        return f"{out} de {self.year(year)}" if year else out
-
-    def date_rules(self) -> list[Rule]:
-        named = re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}})(?:\.?º)?\s+de\s+(?P<mon>{'|'.join(MONTHS)})"
-                           rf"(?:\s+de\s+(?P<y>\d{{4}})(?!\d))?", re.IGNORECASE)
-        return [*super().date_rules(), Rule("dates", named, self._named, name="day-month")]
-
-    def _named(self, m, ctx) -> str | None:
-        day = int(m["d"])
-        if not 1 <= day <= 31:
-            return None
-        out = f"{'primeiro' if day == 1 else self.cardinal(day)} de {m['mon']}"
-        return f"{out} de {self.year(int(m['y']))}" if m["y"] else out
 
     def time_rules(self) -> list[Rule]:
         return [self.clock_rule(H_CLOCK + r"(?:min)?(?![\w])", "15h30"), *super().time_rules()]

@@ -1,5 +1,6 @@
 """What Spanish, French and Portuguese share: decimals read as a number (tres coma catorce), feminine
-numerals, and "de" between a round million and its noun (un millón de euros)."""
+numerals, "de" between a round million and its noun (un millón de euros), dates said day-month-year with
+the first day as an ordinal (primero de mayo, premier mai), and ordinals written 1.º, 2.ª, 1er, 2e."""
 from __future__ import annotations
 
 import re
@@ -15,6 +16,14 @@ H_CLOCK = r"(?<![\d:.,])(?P<h>[01]?\d|2[0-4])\s?h\s?(?P<mi>[0-5]\d)?"         # 
 class Romance(Lang):
     of_word = "de"
     ordinal_marks = r"\.?[ºª°]|\.?(?:er|ra|o|a)"
+    # Dates: "quince de marzo de dos mil", "premier mai deux mille"
+    first_day = "primero"                 # day 1 is said as an ordinal
+    date_of = "de"                        # said between day, month and year ("" in French)
+    # A date with the month's name as written (1.º de mayo de 2024): what stands between the day and the
+    # month, after the month, and between the month and the year (a group named "of" is said as written).
+    named_day_month = r"(?:\.?º)?\s+de\s+"
+    named_month_end = ""
+    named_month_year = r"\s+de\s+"
 
     def fraction(self, frac: str) -> str:
         if len(frac) <= 2 and not frac.startswith("0"):
@@ -36,6 +45,27 @@ class Romance(Lang):
         if forms and number_words is None and num.is_int and abs(num.value) >= 10**6 and num.value % 10**6 == 0:
             return f"{self.number(num, forms[2])} {self.of(forms[1])}"
         return super().unit(num, key, number_words)
+
+    def date(self, day, month, year, m, ctx) -> str:
+        return self.spoken_date(day, self.month(month), year or None)
+
+    def date_rules(self) -> list[Rule]:
+        named = re.compile(rf"(?<![\w.])(?P<d>\d{{1,2}}){self.named_day_month}(?P<mon>{'|'.join(self.months)})"
+                           rf"{self.named_month_end}(?:{self.named_month_year}(?P<y>\d{{4}})(?!\d))?", re.IGNORECASE)
+        return [*super().date_rules(), Rule("dates", named, self._named, name="day-month")]
+
+    def _named(self, m, ctx) -> str | None:
+        day = int(m["d"])
+        if not 1 <= day <= 31:
+            return None
+        return self.spoken_date(day, m["mon"], int(m["y"]) if m["y"] else None, m.groupdict().get("of"))
+
+    def spoken_date(self, day: int, month: str, year: int | None, year_of: str | None = None) -> str:
+        of = f" {self.date_of} " if self.date_of else " "
+        out = f"{self.first_day if day == 1 else self.cardinal(day)}{of}{month}"
+        if year is None:
+            return out
+        return f"{out}{f' {year_of} ' if year_of else of}{self.year(year)}"
 
     def ordinal_rules(self) -> list[Rule]:
         pat = re.compile(rf"(?<![\w.,])(\d{{1,4}})(?P<mark>{self.ordinal_marks})(?![\w])")
