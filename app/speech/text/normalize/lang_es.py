@@ -12,8 +12,8 @@ from app.speech.text.normalize.romance import Romance, feminine
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
           "noviembre", "diciembre")
 
-MASCULINE_A = {"día", "días", "mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema",
-               "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"}
+MASCULINE_A = frozenset({"día", "días", "mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema",
+                         "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"})
 
 
 class Spanish(Romance):
@@ -21,6 +21,7 @@ class Spanish(Romance):
     minus_word, percent_word, money_and = "menos", "por ciento", "con"
     months = MONTHS
     named_month_year = r"\s+(?P<of>del?)\s+"             # 1 de mayo del 2024
+    feminine_endings, masculine_a = re.compile(r"(as?|ión|iones|dad|dades)$"), MASCULINE_A
     units = {
         "km": ("kilómetro", "kilómetros", "masc"), "m": ("metro", "metros", "masc"),
         "cm": ("centímetro", "centímetros", "masc"), "mm": ("milímetro", "milímetros", "masc"),
@@ -67,12 +68,6 @@ class Spanish(Romance):
             "JPY": ("yen", "yenes", None, None, "masc"), "KRW": ("won", "wones", None, None, "masc"),
             "CNY": ("yuan", "yuanes", None, None, "masc"), "BRL": ("real", "reales", "centavo", "centavos", "masc"),
         }
-
-    def noun_gender(self, word: str) -> str:
-        w = word.lower()
-        if w in MASCULINE_A or not re.search(r"(as?|ión|iones|dad|dades)$", w):
-            return "masc"
-        return "fem"
 
     def symbol_code(self, sym: str) -> str:
         return "MXN" if sym == "$" and self.mx else super().symbol_code(sym)

@@ -10,8 +10,8 @@ from app.speech.text.normalize.romance import H_CLOCK, Romance, feminine
 
 MONTHS = ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
           "novembro", "dezembro")
-MASCULINE_A = {"dia", "dias", "mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema",
-               "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"}
+MASCULINE_A = frozenset({"dia", "dias", "mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema",
+                         "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"})
 
 
 class Portuguese(Romance):
@@ -20,6 +20,7 @@ class Portuguese(Romance):
     decimal_word, minus_word, percent_word, money_and = "vírgula", "menos", "por cento", "e"
     months = MONTHS
     first_day = "primeiro"
+    feminine_endings, masculine_a = re.compile(r"(as?|ãs?|ção|ções|dade|dades|agem|agens)$"), MASCULINE_A
     abbreviations = (
         (r"Sr\.", "senhor", "title"), (r"Sra\.", "senhora", "title"), (r"Srta\.", "senhorita", "title"),
         (r"Dr\.", "doutor", "title"), (r"Dra\.", "doutora", "title"), (r"Prof\.", "professor", "title"),
@@ -73,12 +74,6 @@ class Portuguese(Romance):
     def ordinal(self, n: int, form: str | None = None) -> str:
         words = num2words(n, lang=self.n2w, to="ordinal")
         return feminine(words) if form == "fem" else words
-
-    def noun_gender(self, word: str) -> str:
-        w = word.lower()
-        if w in MASCULINE_A or not re.search(r"(as?|ãs?|ção|ções|dade|dades|agem|agens)$", w):
-            return "masc"
-        return "fem"
 
     def time_rules(self) -> list[Rule]:
         return [self.clock_rule(H_CLOCK + r"(?:min)?(?![\w])", "15h30"), *super().time_rules()]

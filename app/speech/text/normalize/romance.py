@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.speech.text.normalize import numbers as nums
 from app.speech.text.normalize.base import Lang
 from app.speech.text.normalize.engine import Rule
 
@@ -24,6 +23,10 @@ class Romance(Lang):
     named_day_month = r"(?:\.?º)?\s+de\s+"
     named_month_end = ""
     named_month_year = r"\s+de\s+"
+    # A number before a noun agrees with it: a noun with one of these endings is feminine unless it is listed
+    # in masculine_a (el día, o mapa). No endings (French): no agreement.
+    feminine_endings: re.Pattern | None = None
+    masculine_a: frozenset[str] = frozenset()
 
     def fraction(self, frac: str) -> str:
         if len(frac) <= 2 and not frac.startswith("0"):
@@ -36,13 +39,13 @@ class Romance(Lang):
     def money(self, code, num, scale=None):
         forms = self.currencies.get(code)
         value = abs(num.value)
-        if forms and value >= 10**6 and value % 10**6 == 0:          # un millón de euros
+        if forms and round_millions(value):                          # un millón de euros
             return self.signed(num, f"{self.cardinal(int(value))} {self.of(forms[1])}")
         return super().money(code, num, scale)
 
     def unit(self, num, key, number_words):
         forms = self.units.get(key)
-        if forms and number_words is None and num.is_int and abs(num.value) >= 10**6 and num.value % 10**6 == 0:
+        if forms and number_words is None and num.is_int and round_millions(abs(num.value)):
             return f"{self.number(num, forms[2])} {self.of(forms[1])}"
         return super().unit(num, key, number_words)
 
@@ -73,7 +76,10 @@ class Romance(Lang):
                      keep_when_off=False, name="ordinal")]
 
     def noun_gender(self, word: str) -> str | None:
-        return None
+        if self.feminine_endings is None:
+            return None
+        w = word.lower()
+        return "fem" if w not in self.masculine_a and self.feminine_endings.search(w) else "masc"
 
     def _plain_number(self, m, ctx) -> str:
         """A whole number before a noun agrees with it: veintiún kilómetros, veintiuna libras, duas casas."""
@@ -97,5 +103,6 @@ def feminine(words: str) -> str:
     return words
 
 
-def decimal_value(num: nums.Num) -> Decimal:
-    return abs(num.value)
+def round_millions(value: Decimal) -> bool:
+    """A whole number of millions (1 000 000, 3 000 000): its noun takes "de" (un millón de euros)."""
+    return value >= 10**6 and value % 10**6 == 0
