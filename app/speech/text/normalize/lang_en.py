@@ -96,12 +96,19 @@ class English(Lang):
         return self.cardinal(n)
 
     def date(self, day, month, year, m, ctx) -> str:
-        if self.gb:
-            the = "" if ctx.prev_words(m, 1) == ["the"] else "the "
-            out = f"{the}{self.ordinal(day)} of {self.month(month)}"
-            return f"{out} {self.year(year)}" if year else out
+        say = self._day_of_month if self.gb else self._month_day
+        return say(day, month, year or None, m, ctx)
+
+    def _month_day(self, day, month, year, m, ctx) -> str:
+        """March fifteenth, twenty twenty-four"""
         out = f"{self.month(month)} {self.ordinal(day)}"
-        return f"{out}, {self.year(year)}" if year else out
+        return f"{out}, {self.year(year)}" if year is not None else out
+
+    def _day_of_month(self, day, month, year, m, ctx) -> str:
+        """the fifteenth of March twenty twenty-four"""
+        the = "" if ctx.prev_words(m, 1) == ["the"] else "the "
+        out = f"{the}{self.ordinal(day)} of {self.month(month)}"
+        return f"{out} {self.year(year)}" if year is not None else out
 
     def date_rules(self) -> list[Rule]:
         md = re.compile(rf"\b(?P<mon>{MONTH_RE})\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s(?P<y>\d{{4}})(?!\d))?")
@@ -109,24 +116,18 @@ class English(Lang):
                         rf"(?:,?\s(?P<y>\d{{4}})(?!\d))?")
         decade = re.compile(r"(?<![\w.,])(?P<y>1[1-9]\d0|20\d0)'?s\b")
         return [*super().date_rules(),
-                Rule("dates", md, self._md, name="month-day"), Rule("dates", dm, self._dm, name="day-month"),
+                Rule("dates", md, lambda m, c: self._named(m, c, self._month_day), name="month-day"),
+                Rule("dates", dm, lambda m, c: self._named(m, c, self._day_of_month), name="day-month"),
                 self.year_rule("|".join(YEAR_CUES), re.IGNORECASE),
                 Rule("dates", decade, self._decade, keep_when_off=False, name="decade")]
 
-    def _md(self, m, ctx) -> str | None:
-        day, month = int(m["d"]), month_number(m["mon"])
+    @staticmethod
+    def _named(m, ctx, say) -> str | None:
+        """A date written with the month's name is said in the order it was written (July 4 / 4th of July)."""
+        day = int(m["d"])
         if not 1 <= day <= 31:
             return None
-        out = f"{self.month(month)} {self.ordinal(day)}"
-        return f"{out}, {self.year(int(m['y']))}" if m["y"] else out
-
-    def _dm(self, m, ctx) -> str | None:
-        day, month = int(m["d"]), month_number(m["mon"])
-        if not 1 <= day <= 31:
-            return None
-        the = "" if ctx.prev_words(m, 1) == ["the"] else "the "
-        out = f"{the}{self.ordinal(day)} of {self.month(month)}"
-        return f"{out} {self.year(int(m['y']))}" if m["y"] else out
+        return say(day, month_number(m["mon"]), int(m["y"]) if m["y"] else None, m, ctx)
 
     def _decade(self, m, ctx) -> str:
         words = self.year(int(m["y"]))
