@@ -7,13 +7,10 @@ from num2words import num2words
 
 from app.speech.text.normalize.base import AMPM, HH_MM
 from app.speech.text.normalize.engine import Rule, keep_period
-from app.speech.text.normalize.romance import Romance, feminine
+from app.speech.text.normalize.romance import MASCULINE_A, Romance, feminine
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
           "noviembre", "diciembre")
-
-MASCULINE_A = frozenset({"día", "días", "mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema",
-                         "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"})
 
 
 class Spanish(Romance):
@@ -21,7 +18,8 @@ class Spanish(Romance):
     minus_word, percent_word, money_and = "menos", "por ciento", "con"
     months = MONTHS
     named_month_year = r"\s+(?P<of>del?)\s+"             # 1 de mayo del 2024
-    feminine_endings, masculine_a = re.compile(r"(as?|ión|iones|dad|dades)$"), MASCULINE_A
+    feminine_endings = re.compile(r"(as?|ión|iones|dad|dades)$")
+    masculine_a = MASCULINE_A | {"día", "días"}
     units = {
         "km": ("kilómetro", "kilómetros", "masc"), "m": ("metro", "metros", "masc"),
         "cm": ("centímetro", "centímetros", "masc"), "mm": ("milímetro", "milímetros", "masc"),

@@ -6,12 +6,10 @@ import re
 from num2words import num2words
 
 from app.speech.text.normalize.engine import Rule
-from app.speech.text.normalize.romance import H_CLOCK, Romance, feminine
+from app.speech.text.normalize.romance import H_CLOCK, MASCULINE_A, Romance, feminine
 
 MONTHS = ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
           "novembro", "dezembro")
-MASCULINE_A = frozenset({"dia", "dias", "mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema",
-                         "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"})
 
 
 class Portuguese(Romance):
@@ -20,7 +18,8 @@ class Portuguese(Romance):
     decimal_word, minus_word, percent_word, money_and = "vírgula", "menos", "por cento", "e"
     months = MONTHS
     first_day = "primeiro"
-    feminine_endings, masculine_a = re.compile(r"(as?|ãs?|ção|ções|dade|dades|agem|agens)$"), MASCULINE_A
+    feminine_endings = re.compile(r"(as?|ãs?|ção|ções|dade|dades|agem|agens)$")
+    masculine_a = MASCULINE_A | {"dia", "dias"}
     abbreviations = (
         (r"Sr\.", "senhor", "title"), (r"Sra\.", "senhora", "title"), (r"Srta\.", "senhorita", "title"),
         (r"Dr\.", "doutor", "title"), (r"Dra\.", "doutora", "title"), (r"Prof\.", "professor", "title"),

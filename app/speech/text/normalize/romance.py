@@ -9,6 +9,9 @@ from decimal import Decimal
 from app.speech.text.normalize.base import Lang
 from app.speech.text.normalize.engine import Rule
 
+# Nouns in -a that are masculine in Spanish and in Portuguese (each adds its own: día, dia).
+MASCULINE_A = frozenset({"mapa", "mapas", "problema", "problemas", "programa", "programas", "sistema", "sistemas",
+                         "tema", "temas", "idioma", "idiomas", "clima", "planeta", "planetas"})
 H_CLOCK = r"(?<![\d:.,])(?P<h>[01]?\d|2[0-4])\s?h\s?(?P<mi>[0-5]\d)?"         # 15h30, 21h (French, Portuguese)
 
 
