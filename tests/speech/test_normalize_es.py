@@ -55,3 +55,11 @@ def test_es_mx(text, expected):
 ])
 def test_es_flags(family, text, expected):
     assert normalize(text, "es-es", {f"expand_{family}": False}) == expected
+
+
+@pytest.mark.parametrize("text,locale", [("Tengo 1 de mayonesa.", "es-es"), ("o 1 de maior", "pt-br"),
+                                         ("Son 2 de marzos.", "es-mx")])
+def test_a_word_that_starts_like_a_month_is_no_date(text, locale):
+    out = normalize(text, locale)
+    assert "primero" not in out and "primeiro" not in out and "dos de marzo " not in out
+    assert out.split()[-1].rstrip(".") == text.split()[-1].rstrip(".")

@@ -24,7 +24,7 @@ class Romance(Lang):
     # A date with the month's name as written (1.º de mayo de 2024): what stands between the day and the
     # month, after the month, and between the month and the year (a group named "of" is said as written).
     named_day_month = r"(?:\.?º)?\s+de\s+"
-    named_month_end = ""
+    named_month_end = r"(?![\w])"     # the whole month name: "1 de mayonesa" is no date
     named_month_year = r"\s+de\s+"
     # A number before a noun agrees with it: a noun with one of these endings is feminine unless it is listed
     # in masculine_a (el día, o mapa). No endings (French): no agreement.
