@@ -1,0 +1,30 @@
+// The version history panel: shown on demand, refreshed after a save, and "restore as new version"
+// (onepin:restored), which replaces the canvas with the restored definition, already saved.
+import { defn, setDefn, state, clone } from "./state.js";
+import { $, bind } from "./dom.js";
+import { render } from "./canvas.js";
+import { begin } from "./history.js";
+import { openPanel } from "./panels.js";
+
+export function refreshVersions() {
+  var panel = $("#versions-panel");
+  if (panel && !panel.hidden) window.htmx.trigger("#versions-body", "load-versions");
+}
+
+export function listenToVersions() {
+  bind("history-toggle", function () {
+    var panel = $("#versions-panel"), btn = $("#history-toggle");
+    panel.hidden = !panel.hidden;
+    btn.setAttribute("aria-expanded", String(!panel.hidden));
+    if (!panel.hidden) window.htmx.trigger("#versions-body", "load-versions");
+  });
+  document.body.addEventListener("onepin:restored", function (e) {
+    var d = e.detail || {};
+    begin();
+    setDefn(clone(d.definition));
+    state.lastSaved = JSON.stringify(defn);
+    state.version = d.version;
+    render();
+    if (state.selected) openPanel(state.selected);
+  });
+}
