@@ -1,6 +1,6 @@
 """The canvas editor page and its JSON endpoints: autosave (one immutable version per save) with the
 one validator's problems, auto-layout, export / import of the definition file, version history with
-"restore as new version". The canvas itself is static/js/editor.js (drawflow).
+"restore as new version". The canvas itself is static/js/editor/ (drawflow).
 
 JSON endpoints answer {"error": {code, message, details}} on refusal; CSRF (X-CSRFToken) and the
 role checks of the services apply to every change.
