@@ -7,7 +7,8 @@ creates a workspace with one workflow of N nodes (Script -> Normalizer -> Transl
 per language: Voice Generator -> four validators -> Export), and measures:
 
   * load to interactive: navigation start to the canvas being drawn and wired (the editor sets
-    data-ready), and the editor's own start-up (JSON parse, drawflow import, decorations);
+    data-ready), and the editor's own start-up once its last module arrived (JSON parse, drawflow
+    import, decorations);
   * per-edit save round trip: a node dragged with the mouse, until the autosave answered (request
     time, the server validating and writing a version) and end to end (including the 600 ms
     debounce that groups quick edits into one save);
@@ -130,8 +131,8 @@ def main():
             page.goto(f"{base}/workflows/{wf_id}/edit")
             page.wait_for_selector('#drawflow[data-ready="true"]')
             ready = page.evaluate("window.onepinEditor.readyMs")
-            boot = page.evaluate("window.onepinEditor.readyMs - performance.getEntriesByName("
-                                 "document.querySelector('script[src*=\"editor.js\"]').src)[0].responseEnd")
+            boot = page.evaluate("window.onepinEditor.readyMs - Math.max(...performance.getEntriesByType('resource')"
+                                 ".filter(e => e.name.includes('/static/js/editor/')).map(e => e.responseEnd))")
             loads.append(ready)
             boots.append(boot)
         loads, boots = loads[1:], boots[1:]            # the first load warms the server's caches
