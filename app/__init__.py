@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 
 from flask import Flask, g, request
 
 from app.config import ROOT, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate
+
+
+# The editor is ES modules, which browsers refuse unless served as JavaScript: don't depend on the host's
+# /etc/mime.types for that.
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("text/javascript", ".mjs")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

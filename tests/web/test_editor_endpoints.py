@@ -324,3 +324,10 @@ def test_estimate_run_dialog_and_launch(admin_web, wf):
     assert resp.headers["HX-Redirect"] == f"/runs/{run.id}" and run.script_text == "Just once."
     again = admin_web.post(f"/workflows/{wf.id}/run", {}, htmx=True)
     assert again.status_code == 409 and "still active" in again.get_data(as_text=True)
+
+
+def test_editor_modules_are_served_as_javascript(client):
+    """Browsers refuse a module script of any other type, whatever the host's /etc/mime.types says."""
+    resp = client.get("/static/js/editor/main.js")
+    assert resp.status_code == 200 and resp.mimetype == "text/javascript"
+    assert b"import " in resp.data
