@@ -12,14 +12,9 @@ import httpx
 import pytest
 
 from tests.conformance.conftest import access_log_offset, requests_since
+from tests.conformance.sdk_helpers import NO_RETRY, sdk
 
 pytestmark = pytest.mark.conformance
-NO_RETRY = {"max_retries": 0}
-
-
-def sdk(live_server, key):
-    from onepin import OnepinClient
-    return OnepinClient(api_key=key, base_url=live_server.url, timeout=30)
 
 
 def _wav(seconds: float = 0.3, rate: int = 16000) -> bytes:
