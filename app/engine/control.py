@@ -76,7 +76,7 @@ def cancel(run: Run, membership: Membership) -> Run:
     """pending/running/paused → cancelled at once (in-flight work is abandoned); terminal runs are
     returned unchanged (SDK 0.16.1)."""
     require_role(membership.role, "runs.start", "Viewers cannot control runs.")
-    run = scheduler.lock_run(run.id)
+    run = scheduler.lock_account_and_run(run.id)      # billing.finish settles: the account before the run
     if run.status not in ACTIVE:
         db.session.rollback()
         return run

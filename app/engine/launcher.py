@@ -137,11 +137,7 @@ def begin(run_id: str) -> str:
     try:
         script = script_source.resolve(run.definition_snapshot, ws)
     except Exception as exc:  # noqa: BLE001 - e.g. the upload was deleted since the launch
-        run.status, run.error, run.completed_at = "failed", f"The script could not be read: {exc}", utcnow()
-        from app.engine import billing
-        billing.finish(run)
-        db.session.commit()
-        return "failed"
+        return _fail(run_id, f"The script could not be read: {exc}")
     now = utcnow()
     run.status, run.started_at, run.total_nodes = "running", now, len(plan.nodes)
     lines, locales, index = [], set(), 0
@@ -178,3 +174,18 @@ def begin(run_id: str) -> str:
     if not waves:
         scheduler.advance(run.id)
     return "started"
+
+
+def _fail(run_id: str, error: str) -> str:
+    """A launch that cannot begin fails and gives its hold back. Settling locks the account, which is
+    locked before the run (scheduler.lock_account_and_run): the run lock taken by begin is let go first."""
+    from app.engine import billing
+    db.session.rollback()
+    run = scheduler.lock_account_and_run(run_id)
+    if run is None or run.status != "pending":
+        db.session.rollback()
+        return "skipped"
+    run.status, run.error, run.completed_at = "failed", error, utcnow()
+    billing.finish(run)
+    db.session.commit()
+    return "failed"

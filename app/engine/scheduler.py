@@ -18,8 +18,9 @@ from app.engine import delivery, events
 from app.engine.plan import Plan, build
 from app.engine.plugins import get as get_plugin
 from app.extensions import db
-from app.models import Run, Step, Take
+from app.models import LedgerEntry, Run, Step, Take
 from app.models.base import new_id, utcnow
+from app.services import credits
 from app.services.queue import enqueue_after_commit
 from app.workflows.nodes import is_validator
 
@@ -38,7 +39,23 @@ def plan_for(run: Run) -> Plan:
 
 
 def lock_run(run_id: str) -> Run | None:
-    return db.session.execute(select(Run).where(Run.id == run_id).with_for_update()).scalar_one_or_none()
+    """The run row, locked and read afresh (a copy loaded earlier in the session is overwritten: another
+    transaction may have ended the run while this one waited for the lock)."""
+    return db.session.execute(select(Run).where(Run.id == run_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def lock_account_and_run(run_id: str) -> Run | None:
+    """The lock order of every transaction that may settle a run while holding its lock: first the account
+    its credit hold belongs to (credits._lock_account, the owner's user row), then the run. An API request
+    holds its caller's user row from its first statement (last_active_at), so an owner cancelling while a
+    worker finishes the run would otherwise deadlock with it. The hold's owner never changes: it is read
+    without a lock."""
+    owner = db.session.scalar(select(LedgerEntry.user_id).join(Run, Run.reservation_id == LedgerEntry.id)
+                              .where(Run.id == run_id))
+    if owner is not None:
+        credits._lock_account(owner)
+    return lock_run(run_id)
 
 
 # ---- steps -----------------------------------------------------------------------------------
@@ -289,7 +306,7 @@ def advance(run_id: str) -> str:
     if _visibly_busy(run_id):
         db.session.rollback()
         return "busy"
-    run = lock_run(run_id)
+    run = lock_account_and_run(run_id)      # finish() settles: the account before the run
     if run is None or run.status != "running":
         db.session.rollback()
         return "idle"
