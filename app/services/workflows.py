@@ -117,8 +117,9 @@ def replace(wf: Workflow, membership: Membership, user: User, data: dict) -> Wor
     return wf
 
 
-def patch(wf: Workflow, membership: Membership, user: User, data: dict) -> Workflow:
-    """PATCH: at least one of name/description/definition; whatever GET returned is accepted back."""
+def patch(wf: Workflow, membership: Membership, user: User, data: dict, *, note: str | None = None) -> Workflow:
+    """PATCH: at least one of name/description/definition; whatever GET returned is accepted back.
+    `note` is the new version's note ("edited" unless told)."""
     require_role(membership.role, "content.write", "Viewers cannot edit workflows.")
     v = Validation(data)
     fields = [f for f in ("name", "description", "definition") if f in data]
@@ -137,7 +138,7 @@ def patch(wf: Workflow, membership: Membership, user: User, data: dict) -> Workf
         wf.definition, changed = defn, True
     if changed:
         wf.updated_at = utcnow()
-        _write_version(wf, user, "edited")
+        _write_version(wf, user, note or "edited")
     return wf
 
 

@@ -3,7 +3,8 @@ one validator's problems, auto-layout, export / import of the definition file, v
 "restore as new version". The canvas itself is static/js/editor/ (drawflow).
 
 JSON endpoints answer {"error": {code, message, details}} on refusal; CSRF (X-CSRFToken) and the
-role checks of the services apply to every change.
+role checks of the services apply to every change. A save names the version it started from and is
+refused (409 EDIT_CONFLICT, with the latest version) when someone saved since.
 """
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ CATEGORY_TITLES = {"source": "Sources", "operator": "Operators", "validation": "
 
 def json_error(exc: DomainError):
     db.session.rollback()
-    return jsonify({"error": {"code": exc.code, "message": exc.message, "details": exc.details or []}}), exc.status
+    error = {"code": exc.code, "message": exc.message, "details": exc.details or []}
+    if isinstance(exc, workflow_history.EditConflict):
+        error["latest"] = exc.latest
+    return jsonify({"error": error}), exc.status
 
 
 def json_body() -> dict:
@@ -95,11 +99,13 @@ def _urls(workflow_id: str) -> dict:
 @bp.post("/workflows/<workflow_id>/editor/save")
 @login_required
 def save_POST(workflow_id):
-    """Body {definition?, name?}. Saves when nothing blocks it (a new version when it changed);
-    always answers with the problems of what was sent."""
+    """Body {definition?, name?, base_version, force?}. Saves when nothing blocks it (a new version when
+    it changed); always answers with the problems of what was sent, and the version that is now the
+    editor's base. 409 when base_version is no longer the current version, unless force ("keep mine")."""
     try:
         _ws, membership, wf = _workflow(workflow_id)
         data = json_body()
+        note = workflow_history.check_base(wf, membership, current_user, data)
         change = {k: data[k] for k in ("name", "definition") if k in data}
         problems, blocking = problems_report(data["definition"], wf_svc.catalog()) if "definition" in data \
             else ([], 0)
@@ -108,7 +114,7 @@ def save_POST(workflow_id):
             change.pop("definition")
         before = wf.current_version_id
         if change:
-            wf_svc.patch(wf, membership, current_user, change)
+            wf_svc.patch(wf, membership, current_user, change, note=note)
             saved = True
         elif "definition" not in data:
             raise ValidationFailed([{"field": None, "message": "send a name or a definition"}])

@@ -79,15 +79,15 @@ def test_autosave_writes_versions_and_reports_problems(admin_web, wf):
     url = f"/workflows/{wf.id}/editor/save"
     before = db.session.scalar(db.select(db.func.count()).select_from(WorkflowVersion).filter_by(workflow_id=wf.id))
     changed = definition(text="Only one line now.")
-    res = _json(admin_web, url, {"definition": changed}).get_json()
+    res = _json(admin_web, url, {"definition": changed, "base_version": before}).get_json()
     assert res["saved"] and res["new_version"] and res["version"] == before + 1 and res["problems"] == []
-    res = _json(admin_web, url, {"definition": changed}).get_json()
+    res = _json(admin_web, url, {"definition": changed, "base_version": before + 1}).get_json()
     assert res["saved"] and not res["new_version"] and res["version"] == before + 1     # nothing changed
     db.session.expire_all()
     assert db.session.get(Workflow, wf.id).definition == changed
 
     bad = definition(threshold=30)                     # below the validator's 50-100 range
-    res = _json(admin_web, url, {"definition": bad}).get_json()
+    res = _json(admin_web, url, {"definition": bad, "base_version": before + 1}).get_json()
     assert not res["saved"] and res["blocking"] == 1
     (p,) = [p for p in res["problems"] if p["blocks_save"]]
     assert p["node_id"] == "error-rate-1" and p["field"] == "graph.nodes[2].config.threshold"
@@ -97,14 +97,14 @@ def test_autosave_writes_versions_and_reports_problems(admin_web, wf):
 
     no_voice = definition()
     no_voice["graph"]["nodes"][1]["config"]["voice_map"] = {}
-    res = _json(admin_web, url, {"definition": no_voice}).get_json()
+    res = _json(admin_web, url, {"definition": no_voice, "base_version": before + 1}).get_json()
     assert res["saved"] and res["blocking"] == 0                                       # a draft may lack a voice
     assert [(p["rule"], p["node_id"], p["blocks_save"]) for p in res["problems"]] == [
         ("missing_voice", "generator-1", False)]
 
-    res = _json(admin_web, url, {"name": "Renamed on canvas"}).get_json()
-    assert res["name"] == "Renamed on canvas"
-    assert _json(admin_web, url, {"definition": changed}, csrf=False).status_code == 400
+    res = _json(admin_web, url, {"name": "Renamed on canvas", "base_version": before + 2}).get_json()
+    assert res["name"] == "Renamed on canvas" and res["version"] == before + 3
+    assert _json(admin_web, url, {"definition": changed, "base_version": before + 3}, csrf=False).status_code == 400
 
 
 def test_viewer_forged_posts_are_refused(login_as, viewer, wf, editor_voices):
@@ -225,7 +225,7 @@ def test_voice_picker_lists_plays_and_chooses_like_set_voice(admin_web, wf, edit
     # the chosen entry saves and passes the run gates
     defn = definition()
     defn["graph"]["nodes"][1]["config"]["voice_map"] = {"en-us": [event["assignment"]]}
-    res = _json(admin_web, f"/workflows/{wf.id}/editor/save", {"definition": defn}).get_json()
+    res = _json(admin_web, f"/workflows/{wf.id}/editor/save", {"definition": defn, "base_version": 1}).get_json()
     assert res["saved"] and res["problems"] == []
 
 
@@ -279,8 +279,8 @@ def test_export_then_import_checks_before_replacing(admin_web, wf, api, owner_ke
 
 def test_versions_and_restore_as_new_version(admin_web, wf):
     save = f"/workflows/{wf.id}/editor/save"
-    _json(admin_web, save, {"definition": definition(text="Second version.")})
-    _json(admin_web, save, {"definition": definition(text="Third version.")})
+    _json(admin_web, save, {"definition": definition(text="Second version."), "base_version": 1})
+    _json(admin_web, save, {"definition": definition(text="Third version."), "base_version": 2})
     html = admin_web.get(f"/workflows/{wf.id}/editor/versions", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert re.findall(r'data-version="(\d+)"', html) == ["3", "2", "1"]
     assert "Restore version 1 as a new version" in html and "Restore version 3" not in html
@@ -301,7 +301,7 @@ def test_estimate_run_dialog_and_launch(admin_web, wf):
                         "edges": [defn["graph"]["edges"][0],
                                   {"id": "e2", "source": "generator-1", "sourcePort": "lines", "target": "preview-1",
                                    "targetPort": "lines"}]}}
-    assert _json(admin_web, f"/workflows/{wf.id}/editor/save", {"definition": simple}).get_json()["saved"]
+    assert _json(admin_web, f"/workflows/{wf.id}/editor/save", {"definition": simple, "base_version": 1}).get_json()["saved"]
     est = admin_web.post(f"/workflows/{wf.id}/editor/estimate", {"definition": json.dumps(defn)}, htmx=True)
     html = est.get_data(as_text=True)
     assert re.search(r'data-expected="\d+"', html) and "credits" in html
