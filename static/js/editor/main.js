@@ -18,6 +18,7 @@
  *   graph.js         canvas gestures read back, connection rules, add / remove / arrange nodes
  *   panels.js        selection and the settings panel; voice_picker.js, versions.js
  *   history.js       undo steps; autosave.js  saving and the name; run_dialog.js  estimate, Run…
+ *   conflict.js      someone else saved since this page's version: reload the latest or keep mine
  *   problems.js      problems on nodes, connections, fields and the list
  *   import_export.js import and export; keyboard.js  shortcuts and clipboard
  *   server.js, dom.js  requests to the server, small DOM helpers
@@ -29,7 +30,8 @@ import { select, listenToPanel } from "./panels.js";
 import { listenToVoicePicker } from "./voice_picker.js";
 import { listenToVersions } from "./versions.js";
 import { undo, redo, updateUndoButtons, bindUndoButtons } from "./history.js";
-import { flushSave, listenToName, guardUnsaved } from "./autosave.js";
+import { flushSave, unsaved, listenToName, guardUnsaved } from "./autosave.js";
+import { listenToConflict } from "./conflict.js";
 import { refreshEstimate, bindRunButton } from "./run_dialog.js";
 import { listenToExport, listenToImport } from "./import_export.js";
 import { listenToKeys } from "./keyboard.js";
@@ -43,6 +45,7 @@ function start(dataEl) {
   listenToVoicePicker();
   listenToVersions();
   listenToName();
+  listenToConflict();
   bindUndoButtons();
   bindArrangeButton();
   bindZoomButtons();
@@ -55,7 +58,8 @@ function start(dataEl) {
   window.onepinEditor = {
     definition: function () { return clone(defn); },
     problems: function () { return clone(state.problems); },
-    saved: function () { return state.lastSaved === JSON.stringify(defn) && !state.saving; },
+    saved: function () { return !unsaved() && !state.saving && !state.conflict; },
+    conflict: function () { return state.conflict && clone(state.conflict); },
     save: flushSave, undo: undo, redo: redo, select: select, render: render,
     undoDepth: function () { return state.undo.length; },
     version: function () { return state.version || 0; },

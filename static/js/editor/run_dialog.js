@@ -4,6 +4,7 @@ import { URLS, defn, state } from "./state.js";
 import { $, bind } from "./dom.js";
 import { request } from "./server.js";
 import { flushSave } from "./autosave.js";
+import { showConflict } from "./conflict.js";
 
 export function refreshEstimate() {
   if (!$("#estimate")) return;
@@ -11,8 +12,10 @@ export function refreshEstimate() {
 }
 export function openRunDialog() {
   flushSave().then(function () {
+    if (state.conflict) return "conflict";      // settled first: the run would use the other version
     return request("POST", URLS.run_preview, "#run-dialog-body", {});
-  }).then(function () {
+  }).then(function (answer) {
+    if (answer === "conflict") { showConflict(); return; }
     var dlg = $("#run-dialog");
     if (state.blocking) {
       var note = document.createElement("p");

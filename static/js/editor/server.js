@@ -29,7 +29,11 @@ export function jsonFetch(url, body, method) {
                       body: body === undefined ? undefined : JSON.stringify(body) })
     .then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
-        if (!r.ok) { var err = new Error((j.error && j.error.message) || ("HTTP " + r.status)); err.status = r.status; throw err; }
+        if (!r.ok) {
+          var err = new Error((j.error && j.error.message) || ("HTTP " + r.status));
+          err.status = r.status; err.body = j;
+          throw err;
+        }
         return j;
       });
     });

@@ -28,8 +28,9 @@ export function load(DATA) {
   Object.assign(state, {
     selected: null, problems: DATA.problems || [], blocking: DATA.blocking || 0,
     undo: [], redo: [], pendingBefore: null, rendering: false,
-    lastSaved: JSON.stringify(defn), saving: false, saveAgain: false,
-    saveTimer: null, version: DATA.version, importResult: null
+    lastSaved: JSON.stringify(defn), saving: false, saveAgain: false, pendingName: null,
+    saveTimer: null, version: DATA.version, importResult: null,
+    conflict: null, force: false, discarding: false     // autosave.js, conflict.js
   });
 }
 

@@ -1,10 +1,12 @@
 // The version history panel: shown on demand, refreshed after a save, and "restore as new version"
-// (onepin:restored), which replaces the canvas with the restored definition, already saved.
+// (onepin:restored), which replaces the canvas with the restored definition, already saved (so it
+// also settles a conflict: the page now shows the latest version).
 import { defn, setDefn, state, clone } from "./state.js";
 import { $, bind } from "./dom.js";
 import { render } from "./canvas.js";
 import { begin } from "./history.js";
 import { openPanel } from "./panels.js";
+import { hideConflict } from "./conflict.js";
 
 export function refreshVersions() {
   var panel = $("#versions-panel");
@@ -24,6 +26,8 @@ export function listenToVersions() {
     setDefn(clone(d.definition));
     state.lastSaved = JSON.stringify(defn);
     state.version = d.version;
+    state.conflict = null;
+    hideConflict();
     render();
     if (state.selected) openPanel(state.selected);
   });
