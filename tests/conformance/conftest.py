@@ -215,6 +215,25 @@ def conf_db():
     engine.dispose()
 
 
+CATALOG_VARIANTS = "f3,m3,whisperf,grandma"
+# en-us: the locale voice, the New York voice, 4 variants, Joe; en-gb: the locale voice, 4 regional voices,
+# 4 variants; de-de: the locale voice and 4 variants
+CATALOG_VOICES = 7 + 9 + 5
+
+
+@pytest.fixture(scope="session")
+def voice_catalog(live_server):
+    """The live server's voice catalog, built once per session by the operator command `onepin-server
+    refresh-catalog` (a few eSpeak variants in en-us, en-gb and de-de, plus Piper's Joe)."""
+    r = subprocess.run([SERVER_CLI, "refresh-catalog", "--locales", "en-us,en-gb,de-de", "--variants",
+                        CATALOG_VARIANTS], env=live_server.env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    m = re.search(r"voices: (\d+) active \(espeak (\d+), piper (\d+)\); (\d+) new", r.stdout)
+    assert m and int(m.group(1)) == CATALOG_VOICES and int(m.group(3)) == 1, r.stdout
+    assert "failed" not in r.stdout.split("voices:")[1], r.stdout
+    return live_server
+
+
 # --------------------------------------------------------------------------------------------------
 # the CLI
 

@@ -2,39 +2,24 @@
 similar, sample, favourite/unfavourite) and `workflows set-voice` followed by a real run with that voice.
 Every test checks what the CLI prints and its exit code.
 
-The live server's catalog is built once for this module by the operator command
-`onepin-server refresh-catalog` (a few variants in three locales, plus Piper's Joe)."""
+The live server's catalog is built once per session by the `voice_catalog` fixture (conftest.py): the operator
+command `onepin-server refresh-catalog` with a few variants in three locales, plus Piper's Joe."""
 from __future__ import annotations
 
 import io
 import re
-import subprocess
 import zipfile
 
 import numpy as np
 import pytest
 
 from tests.conformance.cli_helpers import create_workflow, definition, ok, par, show_workflow, write_json
-from tests.conformance.conftest import ROOT, SERVER_CLI, _err_code, _table
+from tests.conformance.conftest import CATALOG_VOICES, _err_code, _table
 
 pytestmark = pytest.mark.conformance
 
 VOICE_COLUMNS = ["id", "name", "provider", "gender", "category"]
-VARIANTS = "f3,m3,whisperf,grandma"
-# en-us: the locale voice, the New York voice, 4 variants, Joe; en-gb: the locale voice, 4 regional voices,
-# 4 variants; de-de: the locale voice and 4 variants
-TOTAL = 7 + 9 + 5
-
-
-@pytest.fixture(scope="module")
-def voice_catalog(live_server):
-    r = subprocess.run([SERVER_CLI, "refresh-catalog", "--locales", "en-us,en-gb,de-de", "--variants", VARIANTS],
-                       env=live_server.env, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, (r.stdout, r.stderr)
-    m = re.search(r"voices: (\d+) active \(espeak (\d+), piper (\d+)\); (\d+) new", r.stdout)
-    assert m and int(m.group(1)) == TOTAL and int(m.group(3)) == 1, r.stdout
-    assert "failed" not in r.stdout.split("voices:")[1], r.stdout
-    return live_server
+TOTAL = CATALOG_VOICES
 
 
 def _rows(cli, *args) -> list[dict]:
