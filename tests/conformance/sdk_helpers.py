@@ -22,6 +22,8 @@ def refused(call, status: int, code: str) -> dict:
     with pytest.raises(ApiError) as exc:
         call()
     body = exc.value.body
+    if hasattr(body, "model_dump"):      # typed errors (e.g. a declared 400) parse the envelope into a model
+        body = body.model_dump(mode="json")
     assert exc.value.status_code == status, (exc.value.status_code, body)
     assert isinstance(body, dict) and body["error"]["code"] == code, body
     assert body["error"]["message"] and body["meta"]["request_id"].startswith("req_"), body
