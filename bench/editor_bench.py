@@ -175,7 +175,7 @@ def main():
     row("select a node -> settings panel drawn", panels)
     row("save round trip (request -> answer)", saves)
     row("edit -> saved, end to end (600 ms debounce)", e2e)
-    row("undo one step (redraw 40 nodes)", undos)
+    row(f"undo one step (redraw {drawn} nodes)", undos)
 
 
 if __name__ == "__main__":
