@@ -27,6 +27,11 @@ def ok(data, status: int = 200, headers: dict | None = None):
     return resp
 
 
+def ok_null():
+    """`data: null`, for the few answers whose schema allows "nothing" (ok() answers {} for None)."""
+    return jsonify({"data": None, "meta": meta()})
+
+
 def _page_link(offset: int, limit: int) -> str:
     args = request.args.to_dict(flat=False)
     args["offset"] = [str(offset)]

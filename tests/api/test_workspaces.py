@@ -374,8 +374,9 @@ def test_workspace_plan_is_owners_plan(api):
     assert d["workspaces_per_owner"] == 20
 
 
-def test_subscription_billing_not_supported(owner_api, workspace):
-    assert_error(owner_api.get(f"/api/v1/workspaces/{workspace.id}/subscription"), 400, "BILLING_NOT_SUPPORTED")
+def test_subscription_is_null_on_a_self_hosted_server(owner_api, workspace):
+    resp = owner_api.get(f"/api/v1/workspaces/{workspace.id}/subscription")
+    assert resp.status_code == 200 and resp.get_json()["data"] is None
 
 
 def test_checkout_billing_not_supported(owner_api, workspace):

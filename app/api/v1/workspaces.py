@@ -3,7 +3,7 @@ from flask import current_app, request
 
 from app.api import api_v1
 from app.api.context import management, principal, workspace, workspace_by_id
-from app.api.envelope import ok, ok_list
+from app.api.envelope import ok, ok_list, ok_null
 from app.api.params import body, paging
 from app.api.registry import endpoint
 from app.errors import BadRequest, ValidationFailed
@@ -103,9 +103,10 @@ _BILLING = ("Billing is not part of self-hosted OnePin Server: plans are assigne
 @endpoint(api_v1, "/workspaces/<workspace_id>/subscription", sdk="workspaces.get_workspace_subscription",
           scope="workspace:read", tag=T, response="CustomerSubscriptionResponse", workspace_header="none")
 def workspace_subscription(workspace_id):
-    """Not available on a self-hosted server (documented BILLING_NOT_SUPPORTED error)."""
+    """No workspace has a subscription on a self-hosted server: `data` is null, the SDK's documented answer
+    for a workspace without one (plans are assigned by the operator with onepin-server set-plan)."""
     workspace_by_id(workspace_id, "workspace:read")
-    raise BadRequest(_BILLING, code="BILLING_NOT_SUPPORTED")
+    return ok_null()
 
 
 @endpoint(api_v1, "/workspaces/<workspace_id>/billing/checkout", ("POST",),
