@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
+from flask import abort, request
 from werkzeug.exceptions import HTTPException
 
 from app.api.envelope import error
@@ -48,9 +48,12 @@ def http_error_response(exc: HTTPException):
 def register(app):
     @app.before_request
     def _no_nul_in_path():
-        # a NUL byte in an id would reach the database (PostgreSQL refuses it: 500); no id has one
-        if is_api_request() and any("\x00" in str(v) for v in (request.view_args or {}).values()):
-            return error(404, "NOT_FOUND", "Not found.")
+        # a NUL byte in an id would reach the database (PostgreSQL refuses it: 500); no id has one.
+        # The browser's pages take ids in their paths too: theirs is the HTML 404 page.
+        if any("\x00" in str(v) for v in (request.view_args or {}).values()):
+            if is_api_request():
+                return error(404, "NOT_FOUND", "Not found.")
+            abort(404)
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
