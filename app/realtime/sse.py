@@ -65,6 +65,22 @@ def relay(stream_key: str, channel: str, last_id: str | None, *, stop_on_termina
         pubsub.close()
 
 
+def latest_id(stream_key: str) -> str | None:
+    """The id of the newest event of a stream: a page rendered from the database after this point
+    asks its stream for what comes after it (None: no event yet, or no Redis)."""
+    conn = redis_conn()
+    if conn is None:
+        return None
+    try:
+        newest = conn.xrevrange(stream_key, count=1)
+    except Exception:  # noqa: BLE001 - no Redis: the stream replays from the start
+        return None
+    if not newest:
+        return None
+    eid = newest[0][0]
+    return eid.decode() if isinstance(eid, bytes) else eid
+
+
 def response(iterator: Iterator[str]) -> Response:
     return Response(stream_with_context(iterator), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -22,18 +22,8 @@ def _latest_event_id(run_id: str) -> str | None:
     """The id of the run's newest progress event: the page is rendered from the database after
     this point, and its stream replays only what comes after it."""
     from app.engine.events import run_stream
-    from app.services.queue import redis_conn
-    conn = redis_conn()
-    if conn is None:
-        return None
-    try:
-        newest = conn.xrevrange(run_stream(run_id), count=1)
-    except Exception:  # noqa: BLE001 - no Redis: the stream replays from the start
-        return None
-    if not newest:
-        return None
-    eid = newest[0][0]
-    return eid.decode() if isinstance(eid, bytes) else eid
+    from app.realtime.sse import latest_id
+    return latest_id(run_stream(run_id))
 
 
 def head_context(acc: run_view.RunAccess, error: str | None = None) -> dict:
