@@ -43,23 +43,41 @@ def summary(ws: Workspace, wf: Workflow | None = None) -> dict:
             "delivered_ms": int(delivered_ms)}
 
 
+def _rows(conds: list):
+    return (select(Run, Workflow.name, User.display_name, User.email)
+            .join(Workflow, Workflow.id == Run.workflow_id).outerjoin(User, User.id == Run.triggered_by)
+            .where(*conds))
+
+
+def _row(run: Run, wf_name: str, user_name: str | None, email: str | None) -> dict:
+    summary_ = run.usage_summary or {}
+    return {"run": run, "workflow_name": wf_name, "by": user_name or email,
+            "seconds": _active_seconds(run.started_at, run.completed_at, run.paused_ms),
+            "lines": summary_.get("lines_delivered"), "retry_of": (run.definition_snapshot or {}).get("retry_of")}
+
+
+def count(ws: Workspace, wf: Workflow | None, status: str | None) -> int:
+    conds = _conds(ws, wf) + ([Run.status == status] if status else [])
+    return int(db.session.scalar(select(func.count()).select_from(Run).where(*conds)) or 0)
+
+
 def list_runs(ws: Workspace, wf: Workflow | None, status: str | None, page: int) -> dict:
     conds = _conds(ws, wf)
     if status:
         conds.append(Run.status == status)
-    total = db.session.scalar(select(func.count()).select_from(Run).where(*conds)) or 0
+    total = count(ws, wf, status)
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, page), pages)
-    q = (select(Run, Workflow.name, User.display_name, User.email)
-         .join(Workflow, Workflow.id == Run.workflow_id).outerjoin(User, User.id == Run.triggered_by)
-         .where(*conds).order_by(Run.created_at.desc(), Run.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE))
-    rows = []
-    for run, wf_name, user_name, email in db.session.execute(q):
-        summary_ = run.usage_summary or {}
-        rows.append({"run": run, "workflow_name": wf_name, "by": user_name or email,
-                     "seconds": _active_seconds(run.started_at, run.completed_at, run.paused_ms),
-                     "lines": summary_.get("lines_delivered"), "retry_of": (run.definition_snapshot or {}).get("retry_of")})
-    return {"rows": rows, "total": int(total), "pages": pages, "page": page}
+    q = _rows(conds).order_by(Run.created_at.desc(), Run.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    rows = [_row(*found) for found in db.session.execute(q)]
+    return {"rows": rows, "total": total, "pages": pages, "page": page, "per_page": PER_PAGE}
+
+
+def one_row(ws: Workspace, wf: Workflow | None, run_id: str) -> dict | None:
+    """One run as a list row (the live list re-renders a row when an event concerns its run);
+    None when the run is not in the workspace (or not of `wf`)."""
+    found = db.session.execute(_rows(_conds(ws, wf) + [Run.id == run_id])).first()
+    return _row(*found) if found else None
 
 
 def duration_text(seconds: float | None) -> str:
