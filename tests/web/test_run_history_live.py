@@ -13,6 +13,7 @@ import pytest
 from app.engine import events
 from app.extensions import db
 from app.models import Workflow
+from app.realtime.sse import latest_id
 from tests.conftest import assert_envelope
 from tests.engine.test_sse import live  # noqa: F401 - the live-server fixture
 from tests.factories import make_user, make_workspace
@@ -28,6 +29,18 @@ def wf(owner_api):
 
 def _rows(html: str) -> dict[str, str]:
     return {m.group(1): m.group(0) for m in re.finditer(r'<tr data-run-id="([^"]+)".*?</tr>', html, re.S)}
+
+
+def test_the_page_names_its_stream_after_the_newest_event(admin_web, wf, workspace):
+    assert 'data-events-url="/runs/events?workspace=' + workspace.id + '"' in admin_web.text("/runs")   # no event yet
+    events.publish_now("r-1", workspace.id, "run.status", {"run_id": "r-1", "status": "pending"})
+    events.publish_now("r-1", workspace.id, "run.status", {"run_id": "r-1", "status": "running"})
+    newest = latest_id(events.workspace_stream(workspace.id))
+    assert newest
+    html = admin_web.text(f"/workflows/{wf.id}/runs")
+    assert f'after={newest}' in html and f'data-workflow-id="{wf.id}"' in html
+    assert 'id="runs-announce" class="visually-hidden" role="status" aria-live="polite"' in html
+    assert html.count("runs_live.js") == 1
 
 
 def test_row_and_summary_partials_are_the_pages_own_markup(admin_web, wf, owner):
@@ -57,11 +70,11 @@ def test_rows_of_other_workspaces_or_workflows_are_404(admin_web, login_as, owne
     assert admin_web.get("/runs/not-a-run/row").status_code == 404
 
 
-def _stream_frames(base: str, web, n: int) -> list[str]:
-    """The first n frames of /runs/events as the signed-in browser `web` gets them."""
+def _stream_frames(base: str, web, n: int, path: str = "/runs/events", headers: dict | None = None) -> list[str]:
+    """The first n frames of the stream as the signed-in browser `web` gets them."""
     cookie = web.client.get_cookie("session")
     frames = []
-    with httpx.stream("GET", f"{base}/runs/events", cookies={"session": cookie.value}, timeout=30) as resp:
+    with httpx.stream("GET", base + path, cookies={"session": cookie.value}, headers=headers, timeout=30) as resp:
         assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
         buf = ""
         for text in resp.iter_text():
@@ -83,9 +96,15 @@ def test_the_stream_needs_a_session_and_follows_the_workspace(app, live, admin_w
     theirs = make_workspace(stranger, name="Stranger", slug="stranger")
     events.publish_now("r-2", theirs.id, "run.status", {"run_id": "r-2", "status": "pending"})
     stranger_web = login_as(stranger)
+    ws_id, wf_id = workspace.id, wf.id
     db.session.close()
     retry, frame = _stream_frames(live, admin_web, 2)
     assert retry.startswith("retry:") and "event: run.status" in frame
     assert json.loads(frame.split("data: ", 1)[1])["run_id"] == "r-1"
+    # a reconnect: the browser's Last-Event-ID wins over the page's ?after=
+    first_id = frame.split("\n", 1)[0].removeprefix("id: ")
+    events.publish_now("r-3", ws_id, "run.status", {"run_id": "r-3", "workflow_id": wf_id, "status": "pending"})
+    _retry, frame = _stream_frames(live, admin_web, 2, "/runs/events?after=0-0", {"Last-Event-ID": first_id})
+    assert json.loads(frame.split("data: ", 1)[1])["run_id"] == "r-3"
     _retry, frame = _stream_frames(live, stranger_web, 2)
     assert json.loads(frame.split("data: ", 1)[1])["run_id"] == "r-2"
