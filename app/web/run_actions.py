@@ -1,10 +1,11 @@
 """Run controls from the run page: pause, resume, cancel (app/engine/control), "retry failed lines"
 and "run again with the latest version" (app/services/run_retry). Each POST is CSRF-checked and
 role-checked by the service (a viewer gets 403 even with a valid token). HTMX posts get the
-refreshed run header back (or an HX-Redirect to the new run); plain posts are redirected."""
+refreshed run header back (or an HX-Redirect to the new run); plain posts are redirected, with a
+refusal's message flashed onto the run page."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, url_for
+from flask import Blueprint, flash, make_response, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.engine import control
@@ -21,6 +22,8 @@ def _head(acc, status=200, error=None):
     db.session.expire_all()
     acc = run_view.access(current_user, acc.run.id)
     if not is_htmx():
+        if error:
+            flash(error, "error")
         return redirect(url_for("runs.show_GET", run_id=acc.run.id))
     return render("runs/_head.html", status, **head_context(acc, error=error))
 

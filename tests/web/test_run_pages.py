@@ -177,6 +177,16 @@ def test_retry_is_refused_when_nothing_failed_or_the_run_is_still_going(admin_we
     assert db.session.scalar(db.select(db.func.count()).select_from(Run)) == 2
 
 
+def test_a_plain_post_refused_for_the_runs_state_shows_why_on_the_run_page(admin_web, wf, owner):
+    """Without HTMX (no JavaScript) the refusal is not lost in the redirect: it is flashed as an alert."""
+    done = built_run(wf, owner, lines=["One."])
+    resp = admin_web.post(f"/runs/{done.id}/pause")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/runs/{done.id}")
+    html = admin_web.text(f"/runs/{done.id}")
+    assert re.search(r'class="flash flash-error" role="alert">[^<]*completed', html), html[:2000]
+    assert db.session.get(Run, done.id).status == "completed"
+
+
 def test_retry_snapshot_keeps_each_sources_own_failed_lines():
     from app.services.run_retry import retry_snapshot
     snap = {"graph": {"nodes": [
