@@ -9,9 +9,8 @@ from flask_login import login_required
 
 from app.engine.events import workspace_stream
 from app.errors import NotFound
-from app.realtime import sse
-
 from app.models import RUN_STATUSES
+from app.realtime import sse
 from app.services import run_history
 from app.services import workflows as wf_svc
 from app.web.context import require_workspace
