@@ -73,9 +73,16 @@ def exec_gunicorn(host: str, port: int, processes: int = 2):
     os.execvp(_bin("gunicorn"), gunicorn_argv(host, port, processes))
 
 
+# An idle keep-alive connection is kept open longer than clients keep theirs (httpx: 5 s). Gunicorn's
+# default of 2 s raced the CLI's `runs --watch`, which polls every 2 s on a pooled connection: the server
+# closed it just as the client sent its next request ("[NETWORK_ERROR] A network transport error").
+KEEP_ALIVE_SECONDS = 15
+
+
 def gunicorn_argv(host: str, port: int, processes: int = 2) -> list[str]:
     return [_bin("gunicorn"), "-k", "gevent", "--worker-connections", "2000", "-w", str(processes),
             "-b", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "10",
+            "--keep-alive", str(KEEP_ALIVE_SECONDS),
             "--chdir", str(ROOT), "--access-logfile", "-", WSGI]
 
 
