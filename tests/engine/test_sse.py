@@ -3,38 +3,15 @@ order; a reconnect with Last-Event-ID misses nothing and repeats nothing."""
 import json
 import threading
 
-import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import assert_envelope
 from tests.engine.conftest import espeak_definition, run_burst
-
-
-@pytest.fixture
-def live(app):
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+from tests.sse_client import live, sse_events  # noqa: F401 - live is a fixture
 
 
 def read_events(url: str, headers: dict, timeout: float = 120) -> list[dict]:
-    out, current = [], {}
-    with httpx.stream("GET", url, headers=headers, timeout=timeout) as resp:
-        assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
-        for line in resp.iter_lines():
-            if line == "":
-                if "id" in current:
-                    out.append(current)
-                current = {}
-            elif line.startswith(":"):
-                continue
-            else:
-                key, _, value = line.partition(": ")
-                current[key] = current.get(key, "") + value if key == "data" else value
-    return out
+    return list(sse_events(url, headers, timeout))
 
 
 def test_sse_client_sees_every_event_in_order_and_resumes_by_last_event_id(live, owner_api, owner_key):

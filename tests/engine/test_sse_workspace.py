@@ -15,27 +15,19 @@ from app.extensions import db
 from app.services import credits
 from tests.conftest import assert_envelope, assert_error
 from tests.engine.conftest import espeak_definition, run_burst
-from tests.engine.test_sse import live  # noqa: F401 - the live-server fixture
+from tests.sse_client import live, sse_events  # noqa: F401 - live is a fixture
 from tests.factories import make_key, make_user, make_workspace
 
 TERMINAL = ("completed", "failed", "cancelled")
 
 
 def read_until(url: str, headers: dict, done: Callable[[list[dict]], bool], timeout: float = 180) -> list[dict]:
-    """Events (id, event, data parsed) of a stream that never ends on its own, until done(events)."""
-    out, current = [], {}
-    with httpx.stream("GET", url, headers=headers, timeout=timeout) as resp:
-        assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
-        for line in resp.iter_lines():
-            if line == "":
-                if "id" in current:
-                    out.append({**current, "data": json.loads(current["data"])})
-                    if done(out):
-                        return out
-                current = {}
-            elif not line.startswith(":"):
-                key, _, value = line.partition(": ")
-                current[key] = current.get(key, "") + value if key == "data" else value
+    """Events (data parsed) of a stream that never ends on its own, until done(events)."""
+    out = []
+    for event in sse_events(url, headers, timeout):
+        out.append({**event, "data": json.loads(event["data"])})
+        if done(out):
+            return out
     raise AssertionError(f"the stream ended before it was done: {out}")
 
 

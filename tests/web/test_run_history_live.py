@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Workflow
 from app.realtime.sse import latest_id
 from tests.conftest import assert_envelope
-from tests.engine.test_sse import live  # noqa: F401 - the live-server fixture
+from tests.sse_client import live  # noqa: F401 - the live-server fixture
 from tests.factories import make_user, make_workspace
 from tests.web.run_page_data import built_run, naturalness_definition
 
