@@ -6,6 +6,7 @@ import mimetypes
 
 from flask import Flask, g, request
 
+from app import sqlite  # noqa: F401 - SQLite connection settings (WAL, busy timeout)
 from app.config import ROOT, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate
 

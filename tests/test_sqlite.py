@@ -105,3 +105,35 @@ def test_sqlite_migrations_downgrade_and_upgrade_again(sqlite_app):
     upgrade()
     triggers = {r[0] for r in db.session.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))}
     assert {"ledger_entries_no_update", "ledger_entries_no_delete"} <= triggers
+
+
+def test_sqlite_connections_use_wal_and_wait_for_a_busy_writer(sqlite_app, tmp_path):
+    """The embedded default is shared by the web server, the workers and the catalog build: a write waits
+    for another process's long write transaction (sqlite3's own 5 s timeout made it fail with "database is
+    locked"), and reads are not blocked by it."""
+    import sqlite3
+    import threading
+    import time
+
+    from app.extensions import db
+    from app.models import User
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+    other = sqlite3.connect(tmp_path / "x.db", timeout=1, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")          # another process's write transaction, held 6 s
+    other.execute("UPDATE alembic_version SET version_num = version_num")
+    release = threading.Timer(6.0, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        started = time.monotonic()
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0    # a read: not blocked
+        assert time.monotonic() - started < 1.0
+        db.session.execute(text("UPDATE users SET email = email"))                  # a write: waits its turn
+        db.session.execute(text("CREATE TABLE waited (x INTEGER)"))
+        db.session.commit()
+        assert time.monotonic() - started > 5.0
+    finally:
+        release.join()
+        other.close()
