@@ -143,7 +143,9 @@ STARTERS: list[dict] = [
                                                   "Please stay on the line and the next agent will help you.",
                                           "source_language": "en-us"}, "Prompts"),
             ("normalize", "operator_normalizer", {}, "Normalizer"),
-            ("voice", "operator_generator", {"voice_map": {"en-us": [espeak("en-us")]}}, "Prompt voice"),
+            # Piper's Joe, not eSpeak: the recogniser hears eSpeak's "billing" as "building", so the strict
+            # accuracy bar dropped that prompt on a first run of the template
+            ("voice", "operator_generator", {"voice_map": {"en-us": [JOE]}}, "Prompt voice"),
             ("accuracy", "validator_error_rate", _validator(90), "Word accuracy"),
             ("export", "sink_preview", {"format": "mp3"}, "MP3 export"),
         ], retry_to="voice"),
