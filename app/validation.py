@@ -17,6 +17,38 @@ from typing import Any
 from app.errors import ValidationFailed
 
 _MISSING = object()
+
+
+def text_problem(value: str) -> str | None:
+    """Why PostgreSQL (and UTF-8) cannot store this string, or None: a NUL byte is refused by text
+    columns, an unpaired surrogate (JSON "\\ud800") cannot be encoded."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text (no unpaired surrogates)"
+    return None
+
+
+def unstorable_strings(data: Any, path: str = "") -> list[dict]:
+    """Per-field errors for every string (keys included) in a parsed JSON value that text_problem refuses."""
+    out: list[dict] = []
+    if isinstance(data, str):
+        problem = text_problem(data)
+        if problem:
+            out.append({"field": path or "body", "message": problem})
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            where = f"{path}.{k}" if path else str(k)
+            if text_problem(str(k)):
+                out.append({"field": path or "body", "message": "keys " + text_problem(str(k))})
+                continue
+            out += unstorable_strings(v, where)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out += unstorable_strings(v, f"{path}[{i}]")
+    return out
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
                list: "a list", dict: "an object"}
 
@@ -71,8 +103,13 @@ class Validation:
         if coerced is _MISSING:
             self.error(field, f"must be {_TYPE_NAMES.get(kind, kind.__name__)}")
             return None
-        if kind is str and strip:
-            coerced = coerced.strip()
+        if kind is str:
+            problem = text_problem(coerced)
+            if problem:
+                self.error(field, problem)
+                return None
+            if strip:
+                coerced = coerced.strip()
         if min_len is not None and len(coerced) < min_len:
             self.error(field, "is required" if min_len == 1 and not coerced
                        else f"must be at least {min_len} characters")

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import request
 
 from app.errors import ValidationFailed
+from app.validation import unstorable_strings
 
 
 def body() -> dict:
@@ -18,6 +19,10 @@ def body() -> dict:
         raise ValidationFailed([{"field": "body", "message": "must be valid JSON"}])
     if not isinstance(data, dict):
         raise ValidationFailed([{"field": "body", "message": "must be a JSON object"}])
+    problems = unstorable_strings(data)
+    if problems:
+        # refused before any service sees it: PostgreSQL would raise on a NUL byte or a lone surrogate (500)
+        raise ValidationFailed(problems[:20])
     return data
 
 

@@ -168,8 +168,10 @@ def _check_fields(v: Validation, data: dict, *, creating: bool) -> dict:
         out["description"] = v.optional("description", str, max_len=5000)
     if "category" in data:
         out["category"] = v.optional("category", str, choices=CATEGORIES)
-    if "is_public" in data and not creating:
-        out["is_public"] = v.optional("is_public", bool, nullable=False)
+    if "is_public" in data:
+        is_public_ = v.optional("is_public", bool, nullable=False)   # checked on create too: "yes" is no boolean
+        if not creating:
+            out["is_public"] = is_public_
     v.raise_if_invalid()
     if "definition" in data:
         out["definition"] = wf_svc.checked_definition(data["definition"])
