@@ -55,6 +55,16 @@ def register(app):
                 return error(404, "NOT_FOUND", "Not found.")
             abort(404)
 
+    @app.before_request
+    def _no_nul_in_query():
+        # the same for a query string: a NUL byte in a search or filter reaches PostgreSQL (500)
+        if is_api_request():
+            for name, value in request.args.items(multi=True):
+                if "\x00" in name or "\x00" in value:
+                    return error(422, "VALIDATION_ERROR", f"{name.replace(chr(0), '')}: must not contain NUL "
+                                 "characters", [{"field": name.replace("\x00", ""),
+                                                 "message": "must not contain NUL characters"}])
+
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         if is_api_request():

@@ -26,12 +26,17 @@ def body() -> dict:
     return data
 
 
+MAX_OFFSET = 2**31 - 1   # far past any list; a bigger number overflows PostgreSQL's OFFSET (bigint): 500
+
+
 def paging(default_limit: int = 50, max_limit: int = 100) -> tuple[int, int]:
     errors = []
     offset = _int("offset", 0, errors)
     limit = _int("limit", default_limit, errors)
     if offset is not None and offset < 0:
         errors.append({"field": "offset", "message": "must be 0 or more"})
+    elif offset is not None and offset > MAX_OFFSET:
+        errors.append({"field": "offset", "message": f"must be at most {MAX_OFFSET}"})
     if limit is not None and not 1 <= limit <= max_limit:
         errors.append({"field": "limit", "message": f"must be between 1 and {max_limit}"})
     if errors:
