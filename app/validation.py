@@ -144,8 +144,8 @@ class Validation:
             if not nullable:
                 self.error(field, "may not be null")
             return None
-        if self.form and kind is not str and value == "":
-            return default
+        if self.form and kind not in (str, bool) and value == "":
+            return default   # an empty number field is "not given"; an empty boolean is false (below)
         return self._check(field, value, kind, **rules)
 
     def raise_if_invalid(self) -> None:

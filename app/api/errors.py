@@ -7,7 +7,7 @@ from flask import abort, request
 from werkzeug.exceptions import HTTPException
 
 from app.api.envelope import error
-from app.errors import DomainError
+from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -56,14 +56,15 @@ def register(app):
             abort(404)
 
     @app.before_request
-    def _no_nul_in_query():
-        # the same for a query string: a NUL byte in a search or filter reaches PostgreSQL (500)
-        if is_api_request():
-            for name, value in request.args.items(multi=True):
+    def _no_nul_in_query_or_form():
+        # the same for a query string or a browser's form: a NUL byte in a search, an email or an id
+        # reaches PostgreSQL (500). API: the 422 envelope; pages: the "Please check the form" page.
+        sources = [request.args] + ([request.form] if request.method in ("POST", "PUT", "PATCH") else [])
+        for source in sources:
+            for name, value in source.items(multi=True):
                 if "\x00" in name or "\x00" in value:
-                    return error(422, "VALIDATION_ERROR", f"{name.replace(chr(0), '')}: must not contain NUL "
-                                 "characters", [{"field": name.replace("\x00", ""),
-                                                 "message": "must not contain NUL characters"}])
+                    raise ValidationFailed([{"field": name.replace("\x00", ""),
+                                             "message": "must not contain NUL characters"}])
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
