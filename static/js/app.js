@@ -57,4 +57,11 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeDropdowns(null);
   });
+
+  // On a phone the main nav is one row that scrolls sideways: show the current page's link.
+  var nav = document.querySelector(".mainnav");
+  var current = nav && nav.querySelector('a[aria-current="page"]');
+  if (current && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = current.offsetLeft - nav.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
+  }
 })();

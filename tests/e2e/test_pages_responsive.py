@@ -70,6 +70,13 @@ SKIPPED = {
 }
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
+# the main nav scrolls sideways on a phone: the current page's link must be within its visible part
+CURRENT_NAV_LINK_HIDDEN = """() => {
+  const nav = document.querySelector('.mainnav'), a = nav && nav.querySelector('a[aria-current="page"]');
+  if (!a) return false;
+  const n = nav.getBoundingClientRect(), r = a.getBoundingClientRect();
+  return r.left < n.left - 1 || r.right > n.right + 1;
+}"""
 # What sticks out on the right: the first few elements past the viewport's edge that no scrolling box clips.
 STICKING_OUT = """
 () => {
@@ -136,6 +143,8 @@ def visit_all(browser, live_server, w, who: str, size: str) -> list[str]:
         overflow = page.evaluate(NO_SIDEWAYS_SCROLL)
         if overflow > 1:
             problems.append(f"{path}: the page scrolls sideways by {overflow}px: {page.evaluate(STICKING_OUT)}")
+        if page.evaluate(CURRENT_NAV_LINK_HIDDEN):
+            problems.append(f"{path}: the main nav's link to this page is scrolled out of sight")
         heading = page.locator("h1").first
         if not heading.count() or not heading.is_visible():
             problems.append(f"{path}: no visible main heading")
