@@ -41,14 +41,17 @@ def unstorable_strings(data: Any, path: str = "") -> list[dict]:
     elif isinstance(data, dict):
         for k, v in data.items():
             where = f"{path}.{k}" if path else str(k)
-            if text_problem(str(k)):
-                out.append({"field": path or "body", "message": "keys " + text_problem(str(k))})
+            key_problem = text_problem(str(k))
+            if key_problem:
+                out.append({"field": path or "body", "message": "keys " + key_problem})
                 continue
             out += unstorable_strings(v, where)
     elif isinstance(data, list):
         for i, v in enumerate(data):
             out += unstorable_strings(v, f"{path}[{i}]")
     return out
+
+
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
                list: "a list", dict: "an object"}
 
