@@ -17,7 +17,7 @@ from app.api.registry import ENDPOINTS
 from app.extensions import db
 from app.models import DictionaryEntry
 from tests.api.conftest import snapshot
-from tests.api.test_access import _path  # noqa: F401  (imports every resource module, as create_app does)
+from tests.api.test_access import BODIES as ACCESS_BODIES  # also imports every resource module
 from tests.web.route_walk import DEFINITION, fill, make_world
 
 REFUSED = {400, 404, 409, 422}
@@ -28,13 +28,7 @@ SPECS = {(m, s.rule): s for s in ENDPOINTS for m in s.methods}
 
 # A body each rule accepts, so that only the bad part under test can be refused.
 VALID = {
-    ("PATCH", "/api/v1/users/me/notification-preferences"): {"failed_generation_email": False},
-    ("POST", "/api/v1/workspaces"): {"name": "New one"},
-    ("PATCH", "/api/v1/workspaces/<workspace_id>"): {"name": "Renamed"},
-    ("POST", "/api/v1/workspaces/<workspace_id>/billing/checkout"): {"plan_price_id": "p", "return_url": "https://x"},
-    ("POST", "/api/v1/workspaces/<workspace_id>/invites"): {"email": "fresh@example.com", "role": "viewer"},
-    ("PATCH", "/api/v1/workspaces/<workspace_id>/invites/<invite_id>"): {"role": "admin"},
-    ("PATCH", "/api/v1/workspaces/<workspace_id>/members/<member_id>"): {"role": "viewer"},
+    **ACCESS_BODIES,            # the account and workspace endpoints' bodies, as the access walk sends them
     ("POST", "/api/v1/workflows"): {"name": "Fresh", "definition": DEFINITION},
     ("POST", "/api/v1/workflows/validate"): {"definition": DEFINITION},
     ("PUT", "/api/v1/workflows/<workflow_id>"): {"name": "Replaced", "definition": DEFINITION},
