@@ -76,26 +76,32 @@ def _clean(app):
     DELETE rather than TRUNCATE: about 30x faster on these small tables. Ledger triggers are
     skipped for the cleanup only (session_replication_role = replica).
     """
-    from sqlalchemy import text
-
     from app.extensions import db
-    from app.services.queue import redis_conn
     ctx = app.app_context()
     ctx.push()
     try:
-        pg = db.engine.dialect.name == "postgresql"
-        if pg:
-            db.session.execute(text("SET session_replication_role = replica"))
-        for t in reversed(db.metadata.sorted_tables):
-            db.session.execute(text(f'DELETE FROM "{t.name}"'))
-        if pg:
-            db.session.execute(text("SET session_replication_role = DEFAULT"))
-        db.session.commit()
-        redis_conn().flushdb()
+        empty_tables()
         yield
     finally:
         db.session.remove()
         ctx.pop()
+
+
+def empty_tables() -> None:
+    """Every table emptied (ledger triggers skipped for the cleanup only) and the Redis test db flushed."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.services.queue import redis_conn
+    pg = db.engine.dialect.name == "postgresql"
+    if pg:
+        db.session.execute(text("SET session_replication_role = replica"))
+    for t in reversed(db.metadata.sorted_tables):
+        db.session.execute(text(f'DELETE FROM "{t.name}"'))
+    if pg:
+        db.session.execute(text("SET session_replication_role = DEFAULT"))
+    db.session.commit()
+    redis_conn().flushdb()
 
 
 @pytest.fixture(scope="session")

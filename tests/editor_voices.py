@@ -4,7 +4,8 @@ and put back into the emptied database for each test. Import both fixtures into 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select
+
+from tests.factories import platform_voice_rows, restore_voices
 
 EDITOR_VARIANTS = ("f1", "f3", "m3")
 
@@ -12,14 +13,12 @@ EDITOR_VARIANTS = ("f1", "f3", "m3")
 @pytest.fixture(scope="session")
 def editor_voice_rows(app):
     from app.extensions import db
-    from app.models import Voice
     from app.services import voice_catalog
     with app.app_context():
         voice_catalog.refresh(locales=("en-us", "de-de"), variants=EDITOR_VARIANTS)
         # active only: a voice an earlier test left behind (this session fixture runs before the next test
         # empties the tables) is retired by the refresh and has no previews
-        catalog = select(Voice).where(Voice.workspace_id.is_(None), Voice.is_active.is_(True))
-        rows = [{c.name: getattr(v, c.name) for c in Voice.__table__.columns} for v in db.session.scalars(catalog)]
+        rows = platform_voice_rows(active_only=True)
         db.session.remove()
     assert rows and all(r["samples"] for r in rows), "the catalog rendered no previews"
     return rows
@@ -28,8 +27,4 @@ def editor_voice_rows(app):
 @pytest.fixture
 def editor_voices(editor_voice_rows):
     """The session's catalog, back in the database. Returns {voice id: row}."""
-    from app.extensions import db
-    from app.models import Voice
-    db.session.execute(insert(Voice), [dict(r) for r in editor_voice_rows])
-    db.session.commit()
-    return {r["id"]: r for r in editor_voice_rows}
+    return restore_voices(editor_voice_rows)

@@ -45,3 +45,25 @@ def make_key(ws, user, scopes="all", name: str = "test key") -> str:
     _key, plaintext = api_keys.create(ws, membership(ws, user), user, {"name": name, "scopes": scopes})
     db.session.commit()
     return plaintext
+
+
+def platform_voice_rows(active_only: bool = False) -> list[dict]:
+    """The platform voice catalog as plain rows (a session fixture renders it once, then each test gets it
+    back with restore_voices after the tables were emptied)."""
+    from sqlalchemy import select
+
+    from app.models import Voice
+    q = select(Voice).where(Voice.workspace_id.is_(None))
+    if active_only:
+        q = q.where(Voice.is_active.is_(True))
+    return [{c.name: getattr(v, c.name) for c in Voice.__table__.columns} for v in db.session.scalars(q)]
+
+
+def restore_voices(rows: list[dict]) -> dict[str, dict]:
+    """Puts catalog rows back into the database; returns {voice id: row}."""
+    from sqlalchemy import insert
+
+    from app.models import Voice
+    db.session.execute(insert(Voice), [dict(r) for r in rows])
+    db.session.commit()
+    return {r["id"]: r for r in rows}

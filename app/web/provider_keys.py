@@ -34,6 +34,14 @@ def _answer(message: str, ok: bool):
     return redirect(url_for("provider_keys.index_GET"))
 
 
+def _refused(exc: DomainError):
+    """A refused change: shown on the page for HTMX; a viewer's 403 (and plain posts) get the error page."""
+    db.session.rollback()
+    if exc.status == 403 or not is_htmx():
+        raise exc
+    return _page(exc.status, error=exc.message)
+
+
 @bp.get("/settings/provider-keys")
 @login_required
 def index_GET():
@@ -65,10 +73,7 @@ def reimport_POST(provider):
     try:
         outcome = keys_svc.reimport_voices(ws, membership, current_user, provider)
     except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 403 or not is_htmx():
-            raise
-        return _page(exc.status, error=exc.message)
+        return _refused(exc)
     db.session.commit()
     return _answer(outcome.message, outcome.ok)
 
@@ -80,10 +85,7 @@ def remove_POST(kind, provider):
     try:
         unavailable = keys_svc.remove(ws, membership, current_user, kind, provider)
     except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 403 or not is_htmx():
-            raise
-        return _page(exc.status, error=exc.message)
+        return _refused(exc)
     db.session.commit()
     message = f"{keys_svc.DISPLAY.get(provider, provider)} key removed."
     if unavailable:

@@ -43,6 +43,16 @@ def definition(text: str = "Hello there. How are you today?") -> dict:
         ]}}
 
 
+def kv(out: str) -> dict[str, str]:
+    """The CLI's text rendering of one object: `key: value` lines (nested values as compact JSON)."""
+    pairs = {}
+    for line in out.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and re.fullmatch(r"[a-z_]+", key):
+            pairs[key] = value
+    return pairs
+
+
 def write_json(cli, name: str, data) -> str:
     path = cli.home / name
     path.write_text(json.dumps(data))

@@ -19,7 +19,7 @@ import zipfile
 import httpx
 import pytest
 from tests.conformance.conftest import UUID_RE, _err_code, _json_err, _table, access_log_offset, requests_since
-from tests.conformance.cli_helpers import create_workflow, definition, ok, par, show_workflow
+from tests.conformance.cli_helpers import create_workflow, definition, kv, ok, par, show_workflow
 
 pytestmark = pytest.mark.conformance
 
@@ -57,16 +57,6 @@ def wait_terminal(cli, wf: str, run: str, timeout: float = 60) -> dict:
         if st["status"] in TERMINAL or time.monotonic() > deadline:
             return st
         time.sleep(0.5)
-
-
-def kv(out: str) -> dict[str, str]:
-    """The CLI's text rendering of one object: `key: value` lines."""
-    pairs = {}
-    for line in out.splitlines():
-        key, sep, value = line.partition(": ")
-        if sep and re.fullmatch(r"[a-z_]+", key):
-            pairs[key] = value
-    return pairs
 
 
 def long_script(n: int) -> str:

@@ -14,23 +14,13 @@ import uuid
 
 import httpx
 import pytest
-from tests.conformance.cli_helpers import create_workflow, definition, ok, par
+from tests.conformance.cli_helpers import create_workflow, definition, kv, ok, par
 from tests.conformance.conftest import UUID_RE, _err_code, _json_err, _table, outbox_token
 
 pytestmark = pytest.mark.conformance
 
 SCRIPT = "Good morning, everyone.\nThe train leaves at noon.\nPlease take your seats now."
 ACTIVITY_COLUMNS = ["id", "timestamp", "user", "action", "kind", "resource", "metadata", "ip"]
-
-
-def kv(out: str) -> dict[str, str]:
-    """The CLI's text rendering of one object: `key: value` lines (nested values as compact JSON)."""
-    pairs = {}
-    for line in out.splitlines():
-        key, sep, value = line.partition(": ")
-        if sep and re.fullmatch(r"[a-z_]+", key):
-            pairs[key] = value
-    return pairs
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Run, Take
@@ -32,7 +32,7 @@ from app.speech.text import markup
 from app.speech.text import wer as W
 from app.storage import get_store
 from app.workflows.starters import STARTERS, starter_keys
-from tests.conftest import Api, assert_envelope
+from tests.conftest import Api, assert_envelope, empty_tables
 from tests.engine.conftest import run_burst, start
 from tests.factories import make_key, make_user, make_workspace
 from tests.uploads.conftest import confirm, create, local_put
@@ -82,19 +82,6 @@ def _clean():
     yield
 
 
-def _empty_tables() -> None:
-    from app.services.queue import redis_conn
-    pg = db.engine.dialect.name == "postgresql"
-    if pg:
-        db.session.execute(text("SET session_replication_role = replica"))
-    for t in reversed(db.metadata.sorted_tables):
-        db.session.execute(text(f'DELETE FROM "{t.name}"'))
-    if pg:
-        db.session.execute(text("SET session_replication_role = DEFAULT"))
-    db.session.commit()
-    redis_conn().flushdb()
-
-
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -133,7 +120,7 @@ def starter_runs(app):
     ctx = app.app_context()
     ctx.push()
     try:
-        _empty_tables()
+        empty_tables()
         owner = make_user(plan="custom")              # seven runs at once: more than a free plan's concurrency
         ws = make_workspace(owner)
         client = app.test_client()

@@ -5,7 +5,8 @@ ONCE per session into the session's object store; each test then gets the rows b
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select
+
+from tests.factories import platform_voice_rows, restore_voices
 
 # A spread of timbres for the second and third locale: stock, whisper, robotic, elderly, named.
 FEW_VARIANTS = ("f1", "f3", "f4", "m3", "whisper", "whisperf", "robosoft", "grandma", "Alicia", "steph")
@@ -14,13 +15,11 @@ FEW_VARIANTS = ("f1", "f3", "f4", "m3", "whisper", "whisperf", "robosoft", "gran
 @pytest.fixture(scope="session")
 def catalog_rows(app):
     from app.extensions import db
-    from app.models import Voice
     from app.services import voice_catalog
     with app.app_context():
         voice_catalog.refresh(locales=("en-us",))
         voice_catalog.refresh(locales=("en-gb", "de-de"), variants=FEW_VARIANTS, retire=False)
-        rows = [{c.name: getattr(v, c.name) for c in Voice.__table__.columns}
-                for v in db.session.scalars(select(Voice).where(Voice.workspace_id.is_(None)))]
+        rows = platform_voice_rows()
         db.session.remove()
     return rows
 
@@ -28,11 +27,7 @@ def catalog_rows(app):
 @pytest.fixture
 def catalog(catalog_rows):
     """The session's platform catalog, back in the (emptied) database. Returns {id: row dict}."""
-    from app.extensions import db
-    from app.models import Voice
-    db.session.execute(insert(Voice), [dict(r) for r in catalog_rows])
-    db.session.commit()
-    return {r["id"]: r for r in catalog_rows}
+    return restore_voices(catalog_rows)
 
 
 @pytest.fixture
