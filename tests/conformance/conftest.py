@@ -250,8 +250,10 @@ class Result:
     def err_json(self):
         return json.loads(self.err)
 
-    def __repr__(self):  # readable assertion failures
-        return f"Result(code={self.code}, out={self.out[:1500]!r}, err={self.err[:1500]!r})"
+    def __repr__(self):  # readable assertion failures: a CLI traceback's last lines name the exception
+        err = re.sub(r"[\u2500-\u257f]+", " ", self.err)       # rich's box drawing
+        err = re.sub(r"\s+", " ", err).strip()
+        return f"Result(code={self.code}, out={self.out[:600]!r}, err=...{err[-900:]!r})"
 
 
 class Cli:
