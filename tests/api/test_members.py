@@ -1,10 +1,11 @@
 """workspace_members.*: list, invites (create, role, revoke, accept), member role changes and removal."""
 import re
+import secrets
 from datetime import datetime, timedelta
 
 import pytest
 
-from app.auth.tokens import sha256_hex
+from app.auth.tokens import new_invite_token, sha256_hex
 from app.extensions import db
 from app.models import EmailOutbox, Invite, Membership
 from app.models.base import utcnow
@@ -90,6 +91,38 @@ def test_create_invite(api, owner, workspace, owner_key):
 def test_invite_token_not_stored_in_clear(owner, workspace):
     inv, token = make_invite(workspace, owner, "x@example.com")
     assert token not in (inv.token_hash or "")
+
+
+def test_invite_token_never_starts_with_dash():
+    """The invitation email says `onepin workspace members accept <token>`: the CLI takes a token starting with
+    "-" for an option and crashes (a conformance flake). token_urlsafe starts 1 token in 64 with "-", so 2000
+    unfixed draws pass with probability (63/64)**2000 < 1e-13."""
+    drawn = [new_invite_token() for _ in range(2000)]
+    assert [t for t in drawn if t.startswith("-")] == []
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", t) for t in drawn)  # still 32 random bytes, base64url
+    assert len(set(drawn)) == len(drawn)
+
+
+def test_invite_with_a_dash_first_draw_emails_and_accepts_another_token(api, owner, workspace, monkeypatch):
+    real = secrets.token_urlsafe
+    dash = "-" + real(32)[1:]
+    calls = []
+
+    def draw(nbytes=None):
+        calls.append(nbytes)
+        return dash if len(calls) == 1 else real(nbytes)
+    monkeypatch.setattr(secrets, "token_urlsafe", draw)
+    inv, token = make_invite(workspace, owner, "dash@example.com")
+    monkeypatch.undo()
+    assert len(calls) >= 2 and token != dash and not token.startswith("-")
+    assert inv.token_hash == sha256_hex(token)
+    fresh()
+    mail = db.session.scalar(db.select(EmailOutbox).where(EmailOutbox.to_email == "dash@example.com"))
+    assert f"onepin workspace members accept {token}\n" in mail.body_text
+    invitee = make_user(email="dash@example.com")
+    assert_error(api.as_(jwt_for(invitee)).post(f"/api/v1/workspaces/invites/{dash}/accept"), 404)
+    accepted = assert_envelope(api.as_(jwt_for(invitee)).post(f"/api/v1/workspaces/invites/{token}/accept"))
+    assert accepted["data"]["workspace_id"] == workspace.id
 
 
 def test_invite_by_browser_admin(api, workspace):

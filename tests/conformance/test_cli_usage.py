@@ -120,7 +120,7 @@ def check_activity(acct, cli, run, live_server, signup, cli_factory, conf_db):
     token, _body = outbox_token(conf_db, stranger.email)
     scli = cli_factory("stranger")
     ok(scli("login", "--base-url", live_server.url, "--key", stranger.key))
-    ok(scli("workspace", "members", "accept", "--", token))       # "--": a token may start with "-"
+    ok(scli("workspace", "members", "accept", token))       # as the invitation email prints it
     joined = ok(cli("usage", "activity", "--user-id", who, "--json")).json()
     assert [(e["action"], e["kind"]) for e in joined] == [("member_invited", "invite.accepted")]
 
