@@ -58,10 +58,35 @@
     if (event.key === "Escape") closeDropdowns(null);
   });
 
-  // On a phone the main nav is one row that scrolls sideways: show the current page's link.
-  var nav = document.querySelector(".mainnav");
-  var current = nav && nav.querySelector('a[aria-current="page"]');
-  if (current && nav.scrollWidth > nav.clientWidth) {
-    nav.scrollLeft = current.offsetLeft - nav.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
+  // Narrow screens: the main nav is a disclosure behind its Menu button (the CSS shows the button only
+  // there, and only with JS). Escape closes it and puts focus back on the button; following a link, a
+  // click elsewhere and a page restored from the back/forward cache close it too.
+  var toggle = document.querySelector(".nav-toggle");
+  var nav = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (nav) {
+    var navOpen = function () { return toggle.getAttribute("aria-expanded") === "true"; };
+    var setNav = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("is-open", open);
+    };
+    toggle.addEventListener("click", function () { setNav(!navOpen()); });
+    nav.addEventListener("click", function (event) { if (event.target.closest("a")) setNav(false); });
+    window.addEventListener("pageshow", function () { setNav(false); });
+    document.addEventListener("click", function (event) {
+      if (navOpen() && !event.target.closest(".nav-toggle, .mainnav")) setNav(false);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !navOpen()) return;
+      setNav(false);
+      if (toggle.getClientRects().length) toggle.focus();
+    });
+  }
+
+  // Between the Menu button's breakpoint and a width the whole row fits (a long workspace name), the nav
+  // is one row that scrolls sideways: start with the current page's link in view.
+  var row = document.querySelector(".mainnav");
+  var current = row && row.querySelector('a[aria-current="page"]');
+  if (current && row.scrollWidth > row.clientWidth) {
+    row.scrollLeft = current.offsetLeft - row.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
   }
 })();

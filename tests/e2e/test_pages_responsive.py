@@ -70,12 +70,14 @@ SKIPPED = {
 }
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
-# the main nav scrolls sideways on a phone: the current page's link must be within its visible part
+# The current page's link must show within the main nav and the screen: on a desktop at once, on a phone
+# once the nav's Menu button has opened it (visit_all opens it first).
 CURRENT_NAV_LINK_HIDDEN = """() => {
   const nav = document.querySelector('.mainnav'), a = nav && nav.querySelector('a[aria-current="page"]');
   if (!a) return false;
   const n = nav.getBoundingClientRect(), r = a.getBoundingClientRect();
-  return r.left < n.left - 1 || r.right > n.right + 1;
+  return !r.width || r.left < n.left - 1 || r.right > n.right + 1 || r.top < n.top - 1 || r.bottom > n.bottom + 1
+    || r.left < 0 || r.right > window.innerWidth || r.bottom > window.innerHeight;
 }"""
 # What sticks out on the right: the first few elements past the viewport's edge that no scrolling box clips.
 STICKING_OUT = """
@@ -112,6 +114,30 @@ def world(owner, workspace):
     return w
 
 
+def nav_problems(page, who: str, size: str) -> list[str]:
+    """A member's phone shows the main nav's Menu button (a desktop does not); the link to the current page
+    shows, on a phone once the menu is open, and the page still fits then. Escape closes the menu again."""
+    if who == "anonymous":
+        return []
+    problems = []
+    toggle = page.locator(".nav-toggle")
+    if toggle.is_visible() != (size == "phone"):
+        problems.append(f"the Menu button is {'shown' if toggle.is_visible() else 'hidden'} on a {size}")
+    opened = toggle.is_visible()
+    if opened:
+        toggle.click()
+        overflow = page.evaluate(NO_SIDEWAYS_SCROLL)
+        if overflow > 1:
+            problems.append(f"with the menu open the page scrolls sideways by {overflow}px")
+    if page.evaluate(CURRENT_NAV_LINK_HIDDEN):
+        problems.append("the main nav's link to this page is out of sight" + (" with the menu open" if opened else ""))
+    if opened:
+        page.keyboard.press("Escape")
+        if toggle.get_attribute("aria-expanded") != "false":
+            problems.append("Escape left the menu open")
+    return problems
+
+
 def visit_all(browser, live_server, w, who: str, size: str) -> list[str]:
     """Every page `who` sees, at the viewport `size`; the problems found, one line each. A screenshot of
     each page goes to tests/e2e/artifacts/pages-<who>-<size>/."""
@@ -143,8 +169,7 @@ def visit_all(browser, live_server, w, who: str, size: str) -> list[str]:
         overflow = page.evaluate(NO_SIDEWAYS_SCROLL)
         if overflow > 1:
             problems.append(f"{path}: the page scrolls sideways by {overflow}px: {page.evaluate(STICKING_OUT)}")
-        if page.evaluate(CURRENT_NAV_LINK_HIDDEN):
-            problems.append(f"{path}: the main nav's link to this page is scrolled out of sight")
+        problems += [f"{path}: {p}" for p in nav_problems(page, who, size)]
         heading = page.locator("h1").first
         if not heading.count() or not heading.is_visible():
             problems.append(f"{path}: no visible main heading")
