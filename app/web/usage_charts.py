@@ -1,4 +1,4 @@
-"""Geometry of the usage dashboard's SVG charts (server-rendered, no JS): bars per bucket and bars per
+"""Geometry of the usage dashboard's charts (server-rendered, no JS): SVG bars per bucket and HTML bars per
 locale. Only layout lives here; the figures come from services/usage."""
 from __future__ import annotations
 
@@ -27,25 +27,29 @@ class Bar:
     label: str
     tip: str
     tick: str | None          # the axis label under this bar (only some bars get one)
+    tick_at: float = 0.0      # where that label centres, in % of the plot's width
+    tick_minor: bool = False  # every other label, left out where the chart is narrow (a phone)
 
 
 @dataclass
 class Columns:
-    width: int
-    height: int
+    width: int                # the SVG's user units across; it stretches to its box (preserveAspectRatio none)
+    height: int               # the plot's height, the same in user units and CSS px
     plot_h: int
     top: int
     bars: list[Bar]
     axis_max: int
-    gridlines: list[tuple[float, str]]
+    gridlines: list[tuple[float, float, str]]    # (y, the same in % from the top, label)
 
 
 def columns(points: list[tuple[str, int, str]], *, unit: str, width: int = 720, height: int = 200,
             ticks: int = 7) -> Columns:
     """Vertical bars for [(label, value, tick text)], oldest first. Ticks are spread so that at most
-    `ticks` labels show under a long series (90 days), always including the last bar."""
-    top, bottom, left = 12, 28, 44
-    plot_h, plot_w = height - top - bottom, width - left - 8
+    `ticks` labels show under a long series (90 days), always including the last bar; on a narrow chart
+    every other one of them is minor (hidden), so about half as many show. The axis labels are HTML
+    beside and under the SVG plot (usage/_columns.html) so that they keep their CSS size at any width:
+    `height` is the whole chart's, of which 40 px go to the labels under the plot and its top margin."""
+    plot_h, plot_w = height - 40, width
     n = max(len(points), 1)
     slot = plot_w / n
     gap = min(6.0, slot * 0.25)
@@ -54,18 +58,19 @@ def columns(points: list[tuple[str, int, str]], *, unit: str, width: int = 720, 
     bars = []
     for i, (label, value, tick) in enumerate(points):
         h = plot_h * value / axis_max
-        show_tick = (n - 1 - i) % every == 0
-        bars.append(Bar(x=round(left + i * slot + gap / 2, 2), y=round(top + plot_h - h, 2),
-                        w=round(max(slot - gap, 1.0), 2), h=round(h, 2), value=value, label=label,
-                        tip=f"{label}: {value:,} {unit}", tick=tick if show_tick else None))
-    grid = [(round(top + plot_h - plot_h * f, 2), f"{int(axis_max * f):,}") for f in (0, 0.5, 1)]
-    return Columns(width=width, height=height, plot_h=plot_h, top=top, bars=bars, axis_max=axis_max, gridlines=grid)
+        from_last, rest = divmod(n - 1 - i, every)
+        x = i * slot + gap / 2
+        w = max(slot - gap, 1.0)
+        bars.append(Bar(x=round(x, 2), y=round(plot_h - h, 2), w=round(w, 2), h=round(h, 2), value=value, label=label,
+                        tip=f"{label}: {value:,} {unit}", tick=tick if rest == 0 else None,
+                        tick_at=round((x + w / 2) * 100 / plot_w, 2), tick_minor=from_last % 2 == 1))
+    grid = [(round(plot_h - plot_h * f, 2), round(100 - 100 * f, 2), f"{int(axis_max * f):,}") for f in (0, 0.5, 1)]
+    return Columns(width=width, height=plot_h, plot_h=plot_h, top=0, bars=bars, axis_max=axis_max, gridlines=grid)
 
 
 @dataclass
 class LocaleBar:
-    y: float
-    w: float
+    pct: float                # the bar's length, in % of its track
     name: str
     code: str
     value: str
@@ -74,21 +79,15 @@ class LocaleBar:
 
 @dataclass
 class LocaleChart:
-    width: int
-    height: int
-    bar_x: int
-    track_w: int
     bars: list[LocaleBar]
 
 
-def locale_bars(rows: list[dict], *, width: int = 580, row_h: int = 30) -> LocaleChart:
-    """Horizontal bars, one per language row (already sorted), widths by share."""
-    label_w, value_w = 215, 150
-    plot_w = width - label_w - value_w
-    bars = [LocaleBar(y=i * row_h, w=round((plot_w - 10) * min(max(r["share"], 0.0), 1.0), 2), name=r["display_name"],
-                      code=r["locale_code"], value=f"{r['credits']:,} cr · {r['characters']:,} chars",
-                      share=r["share"]) for i, r in enumerate(rows)]
-    return LocaleChart(width=width, height=max(len(rows), 1) * row_h, bar_x=label_w, track_w=plot_w - 10, bars=bars)
+def locale_bars(rows: list[dict]) -> LocaleChart:
+    """Horizontal bars, one per language row (already sorted), lengths by share. HTML rows
+    (usage/_panel.html): name, bar and figures side by side, or the bar under them on a narrow card."""
+    return LocaleChart(bars=[LocaleBar(pct=round(100 * min(max(r["share"], 0.0), 1.0), 2), name=r["display_name"],
+                                       code=r["locale_code"], value=f"{r['credits']:,} cr · {r['characters']:,} chars",
+                                       share=r["share"]) for r in rows])
 
 
 def duration(ms: int) -> str:
