@@ -58,9 +58,12 @@
     if (event.key === "Escape") closeDropdowns(null);
   });
 
-  // Narrow screens: the main nav is a disclosure behind its Menu button (the CSS shows the button only
-  // there, and only with JS). Escape closes it and puts focus back on the button; following a link, a
-  // click elsewhere and a page restored from the back/forward cache close it too.
+  // Where the links do not fit in one row beside the brand and the workspace and account menus, the main
+  // nav is a disclosure behind its Menu button (html.nav-collapsed; layout.html's head sets it before the first
+  // paint below the CSS breakpoint, this measures the row whenever the top bar's width changes). Escape closes
+  // it and puts focus back on the button; following a link, a click elsewhere and a page restored from the
+  // back/forward cache close it too.
+  var root = document.documentElement;
   var toggle = document.querySelector(".nav-toggle");
   var nav = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
   if (nav) {
@@ -69,6 +72,17 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       nav.classList.toggle("is-open", open);
     };
+    // lay the nav out as a row (no paint in between) and see if its links overflow it
+    var fitNav = function () {
+      root.classList.remove("nav-collapsed");
+      var collapse = nav.scrollWidth > nav.clientWidth;
+      root.classList.toggle("nav-collapsed", collapse);
+      if (!collapse && navOpen()) setNav(false);
+    };
+    fitNav();
+    // the top bar's size does not change with the nav's state (one 56px row either way): no resize loop
+    if (window.ResizeObserver) new ResizeObserver(fitNav).observe(nav.parentElement);
+    else window.addEventListener("resize", fitNav);
     toggle.addEventListener("click", function () { setNav(!navOpen()); });
     nav.addEventListener("click", function (event) { if (event.target.closest("a")) setNav(false); });
     window.addEventListener("pageshow", function () { setNav(false); });
@@ -80,13 +94,7 @@
       setNav(false);
       if (toggle.getClientRects().length) toggle.focus();
     });
-  }
-
-  // Between the Menu button's breakpoint and a width the whole row fits (a long workspace name), the nav
-  // is one row that scrolls sideways: start with the current page's link in view.
-  var row = document.querySelector(".mainnav");
-  var current = row && row.querySelector('a[aria-current="page"]');
-  if (current && row.scrollWidth > row.clientWidth) {
-    row.scrollLeft = current.offsetLeft - row.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+  } else {
+    root.classList.remove("nav-collapsed");
   }
 })();

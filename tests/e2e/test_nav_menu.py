@@ -1,6 +1,8 @@
 """The main navigation: on a phone (375×740) a disclosure behind a Menu button (aria-expanded / aria-controls,
 Escape closes it and returns focus to the button, following a link closes it); on a desktop (1280×800) every
-link in one row and no button; on a phone without JS the links are shown, wrapped over rows."""
+link in one row and no button; on a phone without JS the links are shown, wrapped over rows. At every width,
+with short or long workspace and user names, either the Menu button shows and works or every link shows in one
+row that does not overflow (never a row scrolling sideways); resizing switches between the two."""
 from __future__ import annotations
 
 import pytest
@@ -8,16 +10,27 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.editor_helpers import log_in
+from tests.factories import make_user, make_workspace
 
 pytestmark = pytest.mark.e2e
 
 PHONE, DESKTOP = {"width": 375, "height": 740}, {"width": 1280, "height": 800}
 # an owner sees every link of the main nav (Usage and Outbox are admins' only)
 LINKS = ["Home", "Workflows", "Runs", "Members", "API keys", "Settings", "Usage", "Outbox", "API docs"]
+WIDTHS = [375, 820, 821, 900, 1024, 1100, 1280, 1440]
+NAV_OVERFLOW = "(n => n.scrollWidth - n.clientWidth)(document.querySelector('.mainnav'))"
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture
-def owner_page(browser, live_server, owner, workspace):
+def long_named_owner():
+    """An owner whose workspace and user names fill the top bar's workspace and account menus."""
+    user = make_user(email="alexandra.long@example.com", name="alexandra.long@example.com")
+    make_workspace(user, name="Marketing Voice Team", slug="marketing-voice-team")
+    return user
+
+
+def _page_opener(browser, live_server, user):
     contexts = []
 
     def _open(viewport, path="/usage", **ctx_args):
@@ -27,11 +40,25 @@ def owner_page(browser, live_server, owner, workspace):
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        log_in(page, live_server, owner.email)
+        log_in(page, live_server, user.email)
         page.goto(live_server + path)
         page.errors = errors
         return page
 
+    return _open, contexts
+
+
+@pytest.fixture
+def owner_page(browser, live_server, owner, workspace):
+    _open, contexts = _page_opener(browser, live_server, owner)
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def long_named_owner_page(browser, live_server, long_named_owner):
+    _open, contexts = _page_opener(browser, live_server, long_named_owner)
     yield _open
     for ctx in contexts:
         ctx.close()
@@ -147,3 +174,99 @@ def test_phone_without_js_shows_the_links_wrapped(owner_page):
         expect(link).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTIFACTS / "nav-menu-phone-nojs.png"))
+
+
+def nav_state(page, width: int) -> str:
+    """"menu" if the Menu button shows (then it opens on every link, in sight, and Escape closes it), "row" if
+    it does not (then every link shows in one row that does not overflow); either way the page does not
+    scroll sideways."""
+    button = page.get_by_role("button", name="Menu")
+    if button.is_visible():
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("link", name="Home", exact=True)).to_be_hidden()
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        expect(nav_links(page)).to_have_text(LINKS)
+        for name in LINKS:
+            link = page.get_by_role("link", name=name, exact=True)
+            expect(link).to_be_visible()
+            expect(link).to_be_in_viewport()
+        assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0, f"{width}px, menu open: the page scrolls sideways"
+        page.keyboard.press("Escape")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("link", name="Home", exact=True)).to_be_hidden()
+        state = "menu"
+    else:
+        expect(nav_links(page)).to_have_text(LINKS)
+        tops = set()
+        for name in LINKS:
+            link = page.get_by_role("link", name=name, exact=True)
+            expect(link).to_be_visible()
+            expect(link).to_be_in_viewport()
+            tops.add(round(link.bounding_box()["y"]))
+        assert len(tops) == 1, f"{width}px: the nav's links are on {len(tops)} rows"
+        assert page.evaluate(NAV_OVERFLOW) <= 0, f"{width}px: the nav's row overflows (it would scroll sideways)"
+        state = "row"
+    assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0, f"{width}px: the page scrolls sideways"
+    return state
+
+
+def test_every_width_shows_the_menu_or_a_row_that_fits(owner_page):
+    """"Acme Audio" and a short user name fit in one row from about 1047px: the row there, the menu below."""
+    page = owner_page(DESKTOP)
+    states = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.reload()
+        states[width] = nav_state(page, width)
+    assert states == {375: "menu", 820: "menu", 821: "menu", 900: "menu", 1024: "menu",
+                      1100: "row", 1280: "row", 1440: "row"}
+    assert page.errors == []
+
+
+def test_long_names_collapse_the_nav_where_its_row_does_not_fit(long_named_owner_page):
+    """With a long workspace and user name the links' row does not fit even in the widest (1120px) top bar:
+    the nav is behind its Menu button at every width, and nothing scrolls sideways."""
+    page = long_named_owner_page(DESKTOP)
+    expect(page.locator("#workspace-switcher summary")).to_contain_text("Marketing Voice Team")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.reload()
+        assert nav_state(page, width) == "menu", width
+    page.screenshot(path=str(ARTIFACTS / "nav-menu-long-names-1440.png"))
+    assert page.errors == []
+
+
+def test_resizing_switches_between_the_row_and_the_menu(owner_page):
+    """The nav is measured whenever the top bar's width changes, not only on load; an open menu closes when
+    the row comes back."""
+    page = owner_page(DESKTOP, "/home")
+    button = page.get_by_role("button", name="Menu")
+    expect(button).to_be_hidden()
+    page.set_viewport_size({"width": 900, "height": 800})
+    expect(button).to_be_visible()
+    assert nav_state(page, 900) == "menu"
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(button).to_be_hidden()
+    assert nav_state(page, 1280) == "row"
+    # hidden, the button has no role: find it by its class
+    expect(page.locator(".nav-toggle")).to_have_attribute("aria-expanded", "false")
+    page.set_viewport_size({"width": 1024, "height": 800})
+    expect(button).to_be_visible()
+    expect(page.get_by_role("link", name="Home", exact=True)).to_be_hidden()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [900, 1024, 1100, 1280])
+def test_without_js_the_links_wrap_and_never_scroll_sideways(long_named_owner_page, width):
+    page = long_named_owner_page({"width": width, "height": 800}, java_script_enabled=False)
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    for name in LINKS:
+        link = page.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        expect(link).to_be_in_viewport()
+    assert page.evaluate(NAV_OVERFLOW) <= 0
+    assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0
+    page.screenshot(path=str(ARTIFACTS / f"nav-nojs-long-names-{width}.png"))
