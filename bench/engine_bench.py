@@ -44,7 +44,6 @@ def script(n: int) -> list[str]:
 
 
 def _raw_worker(lines, ready, go, done, post, out_dir):
-    from app.speech import audio as A
     from app.speech import audio_checks, warm_up
     from app.speech.tts import get_engine
     from app.storage.local import LocalStore
@@ -57,9 +56,9 @@ def _raw_worker(lines, ready, go, done, post, out_dir):
     for i, line in enumerate(lines):
         clip = engine.synthesize(line, "en-us")
         if post:   # what the generator does to every take, done by hand: checks, loudness, WAV into the store
-            checked = audio_checks.inspect(clip, line)
-            clip = A.loudness_normalize(checked.audio).audio
-            store.put_bytes(f"ws/bench/raw/{os.getpid()}-{i:05d}.wav", A.to_wav_bytes(clip), "audio/wav")
+            _, wav = audio_checks.inspect_to_wav(clip, line)     # None for a take that fails its checks
+            if wav is not None:
+                store.put_bytes(f"ws/bench/raw/{os.getpid()}-{i:05d}.wav", wav, "audio/wav")
     done.put(time.process_time() - cpu)
 
 

@@ -8,10 +8,9 @@ audio or scores. Engines are loaded lazily, once per process (see ``tts.get_engi
 def warm_up() -> None:
     """Load what a worker needs before its first take (engines, scipy's filters), off the clock, and keep
     the memory a take frees for the next one (allocator.py)."""
-    from app.speech import audio
+    from app.speech import audio_checks
     from app.speech.allocator import keep_freed_memory
     keep_freed_memory()
     from app.speech.tts import get_engine
     clip = get_engine("espeak").synthesize("Warming up.", "en-us")
-    audio.loudness_normalize(clip)
-    audio.to_wav_bytes(clip)
+    audio_checks.inspect_to_wav(clip, "Warming up.")

@@ -3,6 +3,10 @@
 Everything takes and returns ``Audio`` (mono float32 in [-1, 1]). Encoding uses soundfile
 (libsndfile writes WAV, FLAC, OGG and MP3 itself: no ffmpeg), resampling soxr, loudness pyloudnorm.
 The checks (silence, clipping, duration) are plain numpy.
+
+What every generated take goes through (level checks, loudness, WAV) runs in the compiled kernels of
+``app.speech.native`` when they are loaded, with identical results; the numpy code here is the reference
+and the fallback.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import native
 from .tts.base import Audio
 
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
@@ -47,17 +52,23 @@ def _write(audio: Audio, fmt: str, subtype: str | None, **kwargs) -> bytes:
     return buf.getvalue()
 
 
+def _wav_header(num_samples: int, rate: int) -> bytes:
+    size = 2 * num_samples
+    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + size, b"WAVE", b"fmt ", 16, 1, 1, rate, rate * 2,
+                       2, 16, b"data", size)
+
+
 def to_wav_bytes(audio: Audio) -> bytes:
     """16-bit PCM WAV, written directly: the same bytes libsndfile writes (each sample rounded to 32 bits,
-    clipped, then its top 16 bits; a 44-byte header) in a fifth of the time."""
+    clipped, then its top 16 bits; a 44-byte header) in a fifth of the time (native: a fiftieth)."""
+    header = _wav_header(audio.num_samples, int(audio.sample_rate))
+    data = native.wav_pcm16(audio.samples, np.float32(1.0), np.inf, header)
+    if isinstance(data, bytes):
+        return data
     with np.errstate(over="ignore", invalid="ignore"):
         v = np.clip(np.rint(audio.samples * np.float32(2147483648.0)), np.float32(-2147483648.0),
                     np.float32(2147418112.0))          # 2147418112 = 32767 << 16
-    pcm = (v.astype(np.int32) >> 16).astype("<i2").tobytes()
-    rate = int(audio.sample_rate)
-    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(pcm), b"WAVE", b"fmt ", 16, 1, 1, rate, rate * 2,
-                         2, 16, b"data", len(pcm))
-    return header + pcm
+        return header + (v.astype(np.int32) >> 16).astype("<i2").tobytes()
 
 
 def to_flac_bytes(audio: Audio) -> bytes:
@@ -104,16 +115,22 @@ def rms_dbfs(audio: Audio) -> float:
     return float(20.0 * np.log10(max(rms, _EPS)))
 
 
-def _frame_rms_dbfs(audio: Audio, frame_ms: float = 20.0) -> np.ndarray:
-    n = max(1, int(audio.sample_rate * frame_ms / 1000))
-    x = audio.samples
+def _frame_power(x: np.ndarray, n: int) -> np.ndarray:
+    """Mean square of each ``n``-sample frame (a clip shorter than a frame is one frame)."""
     frames = len(x) // n
     if frames == 0:
         frames_x = x[None, :] if len(x) else np.zeros((0, n), np.float32)
     else:
         frames_x = x[: frames * n].reshape(frames, n)
-    rms = np.sqrt(np.mean(np.square(frames_x, dtype=np.float64), axis=1))
-    return 20.0 * np.log10(np.maximum(rms, _EPS))
+    return np.mean(np.square(frames_x, dtype=np.float64), axis=1)
+
+
+def _frame_rms_dbfs(audio: Audio, frame_ms: float = 20.0, power: np.ndarray | None = None) -> np.ndarray:
+    if power is None:
+        n = max(1, int(audio.sample_rate * frame_ms / 1000))
+        found = native.analyze(audio.samples, np.inf, n)
+        power = found[1] if found is not None else _frame_power(audio.samples, n)
+    return 20.0 * np.log10(np.maximum(np.sqrt(power), _EPS))
 
 
 def _running_min(x: np.ndarray, half: int) -> np.ndarray:
@@ -175,52 +192,76 @@ def _k_weighting(rate: int) -> tuple[np.ndarray, np.ndarray]:
     return _K_FILTERS[rate]
 
 
+def _loudness_blocks(audio: Audio) -> native.LoudnessBlocks | None:
+    """measure_lufs' 400 ms blocks with 75 % overlap, summed from 100 ms hop energies (from a running sum at
+    each block's start and end when the hop is not a whole number of samples); None: too short."""
+    if audio.duration_s < MIN_LOUDNESS_S:
+        return None
+    b, a = _k_weighting(audio.sample_rate)
+    rate, length = audio.sample_rate, audio.num_samples
+    block = 0.4
+    n_blocks = int(np.round(((length / rate) - block) / (block * 0.25))) + 1
+    hop = rate * block * 0.25
+    if hop == int(hop):
+        return native.LoudnessBlocks(b, a, int(hop), n_blocks + 3, n_blocks, block * rate)
+    starts = (block * 0.25 * np.arange(n_blocks) * rate).astype(np.int64)
+    ends = np.minimum((block * (0.25 * np.arange(n_blocks) + 1) * rate).astype(np.int64), length)
+    marks, where = np.unique(np.concatenate((starts, ends)), return_inverse=True)
+    return native.LoudnessBlocks(b, a, 0, len(marks), n_blocks, block * rate, marks, where)
+
+
+def _block_powers(audio: Audio, blocks: native.LoudnessBlocks) -> np.ndarray:
+    """The reference for native.analyze's block powers: scipy's lfilter, numpy's sums."""
+    from scipy.signal import lfilter
+    x = lfilter(blocks.b, blocks.a, audio.samples.astype(np.float64))
+    if blocks.hop:
+        hop, hops = blocks.hop, blocks.count
+        sq = np.square(x)
+        if hops * hop > len(sq):        # the last block may run past the end (pyloudnorm clips it)
+            sq = np.concatenate((sq, np.zeros(hops * hop - len(sq))))
+        e = sq[:hops * hop].reshape(hops, hop).sum(axis=1)
+        return (e[:-3] + e[1:-2] + e[2:-1] + e[3:]) / blocks.scale
+    csum = np.concatenate(([0.0], np.cumsum(x * x)))[blocks.marks][blocks.where]
+    return (csum[blocks.blocks:] - csum[:blocks.blocks]) / blocks.scale
+
+
+def _gated_lufs(z: np.ndarray) -> float:
+    """Integrated loudness from the blocks' mean squares: absolute (-70 LUFS) then relative (-10 LU) gating."""
+    with np.errstate(divide="ignore"):
+        loud = -0.691 + 10.0 * np.log10(z)
+    gated = z[loud >= -70.0]
+    if gated.size == 0:
+        return float("-inf")
+    relative = -0.691 + 10.0 * np.log10(np.add.reduce(gated) / gated.size) - 10.0     # np.add.reduce / size:
+    keep = z[loud > max(relative, -70.0)]                                              # np.mean, cheaper
+    if keep.size == 0:
+        return float("-inf")
+    value = -0.691 + 10.0 * np.log10(np.add.reduce(keep) / keep.size)
+    return float(value) if np.isfinite(value) else float("-inf")
+
+
 def measure_lufs(audio: Audio) -> float | None:
     """Integrated loudness (ITU-R BS.1770-4, mono), or None when the clip is too short to measure.
 
     Vectorised: K-weighting in one lfilter pass, 400 ms blocks with 75 % overlap summed from 100 ms
     hop energies (a cumulative sum when the hop is not a whole number of samples), absolute (-70 LUFS)
     and relative (-10 LU) gating. Same result as pyloudnorm.Meter.integrated_loudness, about 100x
-    faster (its block loop is pure Python).
+    faster (its block loop is pure Python); the native kernel is about 3x faster again.
     """
-    if audio.duration_s < MIN_LOUDNESS_S:
+    blocks = _loudness_blocks(audio)
+    if blocks is None:
         return None
-    from scipy.signal import lfilter
-    b, a = _k_weighting(audio.sample_rate)
-    x = lfilter(b, a, audio.samples.astype(np.float64))
-    rate = audio.sample_rate
-    block = 0.4
-    n_blocks = int(np.round(((len(x) / rate) - block) / (block * 0.25))) + 1
-    hop = rate * block * 0.25
-    if hop == int(hop):
-        hop, hops = int(hop), n_blocks + 3
-        sq = np.square(x)
-        if hops * hop > len(sq):        # the last block may run past the end (pyloudnorm clips it)
-            sq = np.concatenate((sq, np.zeros(hops * hop - len(sq))))
-        e = sq[:hops * hop].reshape(hops, hop).sum(axis=1)
-        z = (e[:-3] + e[1:-2] + e[2:-1] + e[3:]) / (block * rate)
-    else:
-        starts = (block * 0.25 * np.arange(n_blocks) * rate).astype(np.int64)
-        ends = (block * (0.25 * np.arange(n_blocks) + 1) * rate).astype(np.int64)
-        csum = np.concatenate(([0.0], np.cumsum(x * x)))
-        z = (csum[np.minimum(ends, len(x))] - csum[starts]) / (block * rate)
-    with np.errstate(divide="ignore"):
-        loud = -0.691 + 10.0 * np.log10(z)
-    gated = z[loud >= -70.0]
-    if gated.size == 0:
-        return float("-inf")
-    relative = -0.691 + 10.0 * np.log10(np.mean(gated)) - 10.0
-    keep = z[(loud > relative) & (loud > -70.0)]
-    if keep.size == 0:
-        return float("-inf")
-    value = -0.691 + 10.0 * np.log10(np.mean(keep))
-    return float(value) if np.isfinite(value) else float("-inf")
+    found = native.analyze(audio.samples, np.inf, 0, blocks)
+    return _gated_lufs(found[2] if found is not None else _block_powers(audio, blocks))
 
 
 def loudness_normalize(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs: float | None = -1.0) -> LoudnessResult:
     """Gain to ``target_lufs`` integrated loudness, then peak-limit to ``ceiling_dbfs`` (None: no
     limiting). Clips under 0.4 s or silent clips are returned unchanged with ``normalized=False``."""
-    lufs = measure_lufs(audio)
+    return _apply_loudness(audio, measure_lufs(audio), target_lufs, ceiling_dbfs)
+
+
+def _apply_loudness(audio: Audio, lufs: float | None, target_lufs: float, ceiling_dbfs: float | None) -> LoudnessResult:
     if lufs is None:
         return LoudnessResult(audio, False, None, 0.0, f"shorter than {MIN_LOUDNESS_S} s: not measurable")
     if lufs == float("-inf"):
@@ -232,7 +273,56 @@ def loudness_normalize(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs: f
     return LoudnessResult(out, True, lufs, gain_db, "")
 
 
+def normalized_wav_bytes(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs: float | None = -1.0,
+                         lufs: float | None | str = "measure") -> bytes:
+    """``to_wav_bytes(loudness_normalize(audio, target_lufs, ceiling_dbfs).audio)`` — what every generated take
+    gets — with the gain applied while the WAV is written (no normalised copy) when the native kernels are
+    loaded. A take with a peak over the ceiling goes through ``peak_limit`` as before. ``lufs``:
+    ``measure_lufs(audio)`` when the caller has it already (``levels(..., loudness=True).lufs``)."""
+    if isinstance(lufs, str):
+        lufs = measure_lufs(audio)
+    if lufs is not None and lufs != float("-inf"):
+        gain = np.float32(db_to_gain(target_lufs - lufs))
+        ceiling = np.inf if ceiling_dbfs is None else db_to_gain(ceiling_dbfs)
+        header = _wav_header(audio.num_samples, int(audio.sample_rate))
+        data = native.wav_pcm16(audio.samples, gain, ceiling, header)
+        if isinstance(data, bytes):
+            return data
+    return to_wav_bytes(_apply_loudness(audio, lufs, target_lufs, ceiling_dbfs).audio)
+
+
 # -- checks ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Levels:
+    """What the checks on a take need, from one pass over its samples (``levels``)."""
+    finite: bool                # False: a sample is NaN or infinite (the other fields are then NaN)
+    loudest_frame_dbfs: float   # max(_frame_rms_dbfs(audio)): RMS of the loudest 20 ms frame (-inf: no samples)
+    clipping_ratio: float       # clipping_ratio(audio, clip_level)
+    lufs: float | None = None   # measure_lufs(audio) when asked for (loudness=True), else None
+
+
+def levels(audio: Audio, clip_level: float = 0.99, loudness: bool = False) -> Levels:
+    """Finite samples?, the loudest 20 ms frame, the clipping ratio and (``loudness``) the integrated loudness
+    at once: one pass over the samples with the native kernel."""
+    n = audio.num_samples
+    blocks = _loudness_blocks(audio) if loudness else None
+    found = None
+    if type(clip_level) in (float, int):  # numpy compares float32 samples with a Python number in float32
+        found = native.analyze(audio.samples, clip_level, max(1, int(audio.sample_rate * 20.0 / 1000)), blocks)
+    if found is None:
+        if n and not np.all(np.isfinite(audio.samples)):
+            return Levels(False, float("nan"), float("nan"))
+        lufs = measure_lufs(audio) if loudness else None
+        if n == 0:
+            return Levels(True, float("-inf"), 0.0, lufs)
+        return Levels(True, float(np.max(_frame_rms_dbfs(audio))), clipping_ratio(audio, clip_level), lufs)
+    clipped, power, z = found
+    lufs = _gated_lufs(z) if blocks is not None else None
+    if n == 0:
+        return Levels(True, float("-inf"), 0.0, lufs)
+    return Levels(True, float(np.max(_frame_rms_dbfs(audio, power=power))), clipped / n, lufs)
+
+
 def is_silent(audio: Audio, threshold_dbfs: float = -55.0) -> bool:
     """True when no 20 ms frame is louder (RMS) than ``threshold_dbfs``."""
     if audio.num_samples == 0:
@@ -244,6 +334,10 @@ def clipping_ratio(audio: Audio, level: float = 0.99) -> float:
     """Fraction of samples at or above ``level`` of full scale (0.0 = no clipping)."""
     if audio.num_samples == 0:
         return 0.0
+    if type(level) in (float, int):       # numpy compares float32 samples with a Python number in float32
+        found = native.analyze(audio.samples, level)
+        if found is not None:
+            return found[0] / audio.num_samples
     return float(np.mean(np.abs(audio.samples) >= level))
 
 

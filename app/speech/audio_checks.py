@@ -22,8 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from app.speech import audio as audio_ops
 from app.speech.tts.base import Audio
 
@@ -74,23 +72,38 @@ def inspect(result: Audio | bytes | bytearray | None, text: str) -> Inspection:
     """Decodes ``result`` if it is encoded and runs every check against ``text`` (plain text, without
     pronunciation markup). Problems come in the order of CODES; checks that need samples stop at the
     first structural problem (undecodable, empty, silent)."""
+    return _inspect(result, text, loudness=False)[0]
+
+
+def inspect_to_wav(result: Audio | bytes | bytearray | None, text: str) -> tuple[Inspection, bytes | None]:
+    """``inspect(result, text)`` and, for a take without problems, the WAV a take ships: loudness-normalised
+    16-bit PCM (``audio.normalized_wav_bytes``). The checks and the loudness meter read the samples in one
+    pass."""
+    checked, levels = _inspect(result, text, loudness=True)
+    if not checked.ok:
+        return checked, None
+    return checked, audio_ops.normalized_wav_bytes(checked.audio, lufs=levels.lufs)
+
+
+def _inspect(result, text: str, loudness: bool) -> tuple[Inspection, audio_ops.Levels | None]:
     if result is None:
-        return Inspection(None, (Problem("empty", "The engine returned no audio."),))
+        return Inspection(None, (Problem("empty", "The engine returned no audio."),)), None
     if isinstance(result, (bytes, bytearray, memoryview)):
         audio, problem = decode(bytes(result))
         if problem is not None:
-            return Inspection(None, (problem,))
+            return Inspection(None, (problem,)), None
     else:
         audio = result
-    if audio.num_samples and not np.all(np.isfinite(audio.samples)):
+    levels = audio_ops.levels(audio, CLIP_LEVEL, loudness)   # one pass: finite?, loudest frame, clipped samples
+    if not levels.finite:
         return Inspection(None, (Problem("undecodable", "The audio cannot be decoded: it contains samples "
-                                                        "that are not numbers (NaN or infinite)."),))
+                                                        "that are not numbers (NaN or infinite)."),)), levels
     if audio.num_samples == 0:
-        return Inspection(audio, (Problem("empty", "The engine returned no audio."),))
-    if audio_ops.is_silent(audio, SILENCE_DBFS):
-        return Inspection(audio, (Problem("silent", "The engine returned silent audio."),))
+        return Inspection(audio, (Problem("empty", "The engine returned no audio."),)), levels
+    if levels.loudest_frame_dbfs < SILENCE_DBFS:     # audio_ops.is_silent(audio, SILENCE_DBFS)
+        return Inspection(audio, (Problem("silent", "The engine returned silent audio."),)), levels
     problems = []
-    ratio = audio_ops.clipping_ratio(audio, CLIP_LEVEL)
+    ratio = levels.clipping_ratio                    # audio_ops.clipping_ratio(audio, CLIP_LEVEL)
     if ratio >= CLIP_MAX_RATIO:
         problems.append(Problem("clipping", f"The audio clips: {ratio * 100:.2f}% of the samples are at full "
                                             "scale."))
@@ -98,4 +111,4 @@ def inspect(result: Audio | bytes | bytearray | None, text: str) -> Inspection:
     if not ok:
         code = "too_short" if detail.startswith("too short") else "too_long"
         problems.append(Problem(code, f"Implausible duration: {detail}"))
-    return Inspection(audio, tuple(problems))
+    return Inspection(audio, tuple(problems)), levels

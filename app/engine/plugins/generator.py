@@ -109,7 +109,7 @@ class Generator(NodePlugin):
             ctx.memo.update({("reuse", workspace_id, k): found.get(k) for k in wanted})
 
     def process(self, take: Take, ctx) -> TakeOutput:
-        from app.speech import audio as audio_ops, audio_checks
+        from app.speech import audio_checks
         from app.speech.tts.base import EngineError
         text = (take.text or "").strip()
         if not text:
@@ -140,13 +140,13 @@ class Generator(NodePlugin):
         log.info("synthesized take=%s run=%s node=%s line=%s locale=%s attempt=%s provider=%s ms=%.1f",
                  take.id, take.run_id, take.node_id, take.line_index, take.locale, take.attempt, provider,
                  (time.perf_counter() - started) * 1000)
-        checked = audio_checks.inspect(audio, markup.plain(text))   # empty, silent, clipping, duration, undecodable
+        # empty, silent, clipping, duration, undecodable; then the loudness-normalised 16-bit WAV
+        checked, wav = audio_checks.inspect_to_wav(audio, markup.plain(text))
         if not checked.ok:
             raise TakeFailed(checked.reason)
-        normalized = audio_ops.loudness_normalize(checked.audio).audio
         out.audio_key = ctx.audio_key(take, "wav")
-        ctx.store.put_bytes(out.audio_key, audio_ops.to_wav_bytes(normalized), "audio/wav")
-        out.content_type, out.duration_ms = "audio/wav", normalized.duration_ms
+        ctx.store.put_bytes(out.audio_key, wav, "audio/wav")
+        out.content_type, out.duration_ms = "audio/wav", checked.audio.duration_ms
         out.units = pricing.units_in(text, rate.unit)
         return out
 
