@@ -63,7 +63,7 @@ def to_wav_bytes(audio: Audio) -> bytes:
     clipped, then its top 16 bits; a 44-byte header) in a fifth of the time (native: a fiftieth)."""
     header = _wav_header(audio.num_samples, int(audio.sample_rate))
     data = native.wav_pcm16(audio.samples, np.float32(1.0), np.inf, header)
-    if isinstance(data, bytes):
+    if data is not None:
         return data
     with np.errstate(over="ignore", invalid="ignore"):
         v = np.clip(np.rint(audio.samples * np.float32(2147483648.0)), np.float32(-2147483648.0),
@@ -139,6 +139,20 @@ def _running_min(x: np.ndarray, half: int) -> np.ndarray:
     return minimum_filter1d(x, size=2 * half + 1, mode="constant", cval=np.inf)
 
 
+def _limited_stretches(x: np.ndarray, over: np.ndarray, ceiling: float, half: int, gain: np.float32 | None = None):
+    """peak_limit's work: (lo, hi, limited float32 samples) for each stretch of ``x`` (times ``gain``) around the
+    peaks at the ascending indices ``over``; the samples outside these stretches stay as they are."""
+    from scipy.ndimage import uniform_filter1d   # box average shorter than the min window: stays <= need at peaks
+    reach = 2 * half + 2          # past this distance from every peak the gain is exactly 1
+    gaps = np.flatnonzero(np.diff(over) > 2 * reach)
+    for first, last in zip(over[np.r_[0, gaps + 1]], over[np.r_[gaps, over.size - 1]]):
+        lo, hi = max(0, first - reach), min(len(x), last + reach + 1)
+        seg = x[lo:hi] if gain is None else x[lo:hi] * gain
+        need = np.minimum(1.0, ceiling / np.maximum(np.abs(seg).astype(np.float64), _EPS))
+        dip = uniform_filter1d(_running_min(need, half), size=half + 1, mode="nearest")
+        yield lo, hi, np.clip(seg * dip, -ceiling, ceiling).astype(np.float32)
+
+
 def peak_limit(audio: Audio, ceiling_dbfs: float = -1.0, window_ms: float = 5.0) -> Audio:
     """Keep every sample under ``ceiling_dbfs`` with a smooth gain dip around each peak.
 
@@ -152,17 +166,9 @@ def peak_limit(audio: Audio, ceiling_dbfs: float = -1.0, window_ms: float = 5.0)
     over = np.flatnonzero(np.abs(x) > ceiling) if audio.num_samples else np.zeros(0, np.int64)
     if over.size == 0:
         return audio
-    from scipy.ndimage import uniform_filter1d   # box average shorter than the min window: stays <= need at peaks
-    half = max(1, int(audio.sample_rate * window_ms / 1000))
-    reach = 2 * half + 2          # past this distance from every peak the gain is exactly 1
-    gaps = np.flatnonzero(np.diff(over) > 2 * reach)
     y = x.copy()
-    for first, last in zip(over[np.r_[0, gaps + 1]], over[np.r_[gaps, over.size - 1]]):
-        lo, hi = max(0, first - reach), min(len(x), last + reach + 1)
-        seg = x[lo:hi]
-        need = np.minimum(1.0, ceiling / np.maximum(np.abs(seg).astype(np.float64), _EPS))
-        gain = uniform_filter1d(_running_min(need, half), size=half + 1, mode="nearest")
-        y[lo:hi] = np.clip(seg * gain, -ceiling, ceiling)
+    for lo, hi, limited in _limited_stretches(x, over, ceiling, max(1, int(audio.sample_rate * window_ms / 1000))):
+        y[lo:hi] = limited
     return Audio(y, audio.sample_rate)
 
 
@@ -277,7 +283,7 @@ def normalized_wav_bytes(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs:
                          lufs: float | None | str = "measure") -> bytes:
     """``to_wav_bytes(loudness_normalize(audio, target_lufs, ceiling_dbfs).audio)`` — what every generated take
     gets — with the gain applied while the WAV is written (no normalised copy) when the native kernels are
-    loaded. A take with a peak over the ceiling goes through ``peak_limit`` as before. ``lufs``:
+    loaded; peak_limit's stretches (around the peaks over the ceiling) are then written over it. ``lufs``:
     ``measure_lufs(audio)`` when the caller has it already (``levels(..., loudness=True).lufs``)."""
     if isinstance(lufs, str):
         lufs = measure_lufs(audio)
@@ -285,8 +291,10 @@ def normalized_wav_bytes(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs:
         gain = np.float32(db_to_gain(target_lufs - lufs))
         ceiling = np.inf if ceiling_dbfs is None else db_to_gain(ceiling_dbfs)
         header = _wav_header(audio.num_samples, int(audio.sample_rate))
-        data = native.wav_pcm16(audio.samples, gain, ceiling, header)
-        if isinstance(data, bytes):
+        half = max(1, int(audio.sample_rate * 5.0 / 1000))      # peak_limit's window
+        data = native.wav_pcm16(audio.samples, gain, ceiling, header,
+                                lambda over: _limited_stretches(audio.samples, over, ceiling, half, gain))
+        if data is not None:
             return data
     return to_wav_bytes(_apply_loudness(audio, lufs, target_lufs, ceiling_dbfs).audio)
 

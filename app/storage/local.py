@@ -41,7 +41,22 @@ class LocalStore:
         return path.with_name(path.name + ".meta.json")
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        self.put_stream(key, iter([data]), content_type, max_bytes=None)
+        """put_stream for one buffer: os.write straight from it (no file object, no chunk loop)."""
+        path = self._path(key)
+        fd, tmp = self._temp_file(path.parent)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        self._write_meta(path, content_type)
 
     def put_stream(self, key: str, chunks, content_type: str, max_bytes: int | None) -> int:
         """Writes atomically; refuses (and writes nothing) past max_bytes."""

@@ -32,9 +32,10 @@ def _load() -> ctypes.CDLL | None:
         return None
     lib.onepin_analyze.argtypes = (_ptr, _i64, _f32, _i64, _ptr, _ptr, _ptr, _ptr, _i64, _ptr, _i64, _ptr, _i64,
                                    ctypes.c_double, _ptr, _ptr)
-    lib.onepin_pcm16.argtypes = (_ptr, _i64, _f32, _f32, _ptr)
-    for fn in (lib.onepin_analyze, lib.onepin_pcm16):
-        fn.restype = ctypes.c_int
+    lib.onepin_pcm16.argtypes = (_ptr, _i64, _f32, _f32, _ptr, _ptr)
+    lib.onepin_over.argtypes = (_ptr, _i64, _f32, _f32, _ptr)
+    lib.onepin_analyze.restype = lib.onepin_pcm16.restype = ctypes.c_int
+    lib.onepin_over.restype = _i64
     return lib
 
 
@@ -115,18 +116,31 @@ def analyze(samples: np.ndarray, clip_level: float, frame: int = 0, loudness: Lo
     return int(clipped.value), (power if frame > 0 else None), z
 
 
-def wav_pcm16(samples: np.ndarray, gain: np.float32, ceiling: float, header: bytes) -> bytes | bool | None:
-    """``header`` followed by the 16-bit PCM of ``samples * gain`` exactly as to_wav_bytes writes it; False
-    when a scaled sample's magnitude is over float32(``ceiling``) (it needs the peak limiter first); None
-    without the library or for a NaN sample."""
+def wav_pcm16(samples: np.ndarray, gain: np.float32, ceiling: float, header: bytes, limit=None) -> bytes | None:
+    """``header`` followed by the 16-bit PCM of ``samples * gain`` exactly as to_wav_bytes writes it, or None
+    without the library or for a NaN sample. Where a scaled sample's magnitude is over float32(``ceiling``),
+    ``limit(indices of those samples)`` gives (lo, hi, float32 samples) stretches written over the PCM instead
+    (None without ``limit``)."""
     if LIB is None:
         return None
     x = _f32_array(samples)
     n = len(x)
     data = _new_bytes(None, len(header) + 2 * n)
-    ptr = _bytes_data(data)
-    ctypes.memmove(ptr, header, len(header))
-    status = LIB.onepin_pcm16(_address(x), n, np.float32(gain), np.float32(ceiling), ptr + len(header))
-    if status == 1:
+    pcm = _bytes_data(data)
+    ctypes.memmove(pcm, header, len(header))
+    pcm += len(header)
+    over = _i64()
+    gain, ceiling = np.float32(gain), np.float32(ceiling)
+    if LIB.onepin_pcm16(_address(x), n, gain, ceiling, pcm, ctypes.byref(over)):
         return None
-    return False if status == 2 else data
+    if over.value:
+        if limit is None:
+            return None
+        where = np.empty(over.value, np.int64)
+        LIB.onepin_over(_address(x), n, gain, ceiling, _address(where))
+        for lo, hi, limited in limit(where):
+            lo, hi, stretch = int(lo), int(hi), _f32_array(limited)
+            if len(stretch) != hi - lo or LIB.onepin_pcm16(_address(stretch), hi - lo, np.float32(1.0),
+                                                          np.float32(np.inf), pcm + 2 * lo, ctypes.byref(over)):
+                return None
+    return data

@@ -238,39 +238,55 @@ int onepin_analyze(const float *x, int64_t n, float clip_level, int64_t frame, i
 }
 
 /* 16-bit PCM of x * gain (float32 multiply), as to_wav_bytes writes it: rint(v * 2^31) clipped to
- * [-2^31, 32767 << 16], then >> 16. Returns 1 when a sample is NaN (the output is not usable), else 2 when some
- * |x * gain| > ceiling (the output is complete but the caller must peak-limit first), else 0. */
-int onepin_pcm16(const float *x, int64_t n, float gain, float ceiling, int16_t *out)
+ * [-2^31, 32767 << 16], then >> 16; *over = how many |x * gain| > ceiling (those need the peak limiter).
+ * Returns 1 when a sample is NaN (the output is not usable), else 0. */
+int onepin_pcm16(const float *x, int64_t n, float gain, float ceiling, int16_t *out, int64_t *over)
 {
     const float scale = 2147483648.0f, lo = -2147483648.0f, hi = 2147418112.0f;
-    int64_t i = 0;
-    int nan = 0, over = 0;
+    int64_t i = 0, count = 0;
+    int nan = 0;
     /* rint then clip == clip then rint: both bounds are integers, rint is monotone. */
 #ifdef __SSE2__
     const __m128 g4 = _mm_set1_ps(gain), s4 = _mm_set1_ps(scale), lo4 = _mm_set1_ps(lo), hi4 = _mm_set1_ps(hi);
     const __m128 c4 = _mm_set1_ps(ceiling), sign = _mm_set1_ps(-0.0f);
-    __m128 nan4 = _mm_setzero_ps(), over4 = _mm_setzero_ps();
-    for (; i + 8 <= n; i += 8) {
-        __m128 u = _mm_mul_ps(_mm_loadu_ps(x + i), g4), v = _mm_mul_ps(_mm_loadu_ps(x + i + 4), g4);
-        nan4 = _mm_or_ps(nan4, _mm_or_ps(_mm_cmpunord_ps(u, u), _mm_cmpunord_ps(v, v)));
-        over4 = _mm_or_ps(over4, _mm_or_ps(_mm_cmpgt_ps(_mm_andnot_ps(sign, u), c4),
-                                           _mm_cmpgt_ps(_mm_andnot_ps(sign, v), c4)));
-        u = _mm_min_ps(_mm_max_ps(_mm_mul_ps(u, s4), lo4), hi4);
-        v = _mm_min_ps(_mm_max_ps(_mm_mul_ps(v, s4), lo4), hi4);
-        __m128i p = _mm_srai_epi32(_mm_cvtps_epi32(u), 16), q = _mm_srai_epi32(_mm_cvtps_epi32(v), 16);
-        _mm_storeu_si128((__m128i *)(out + i), _mm_packs_epi32(p, q));
+    __m128 nan4 = _mm_setzero_ps();
+    while (i + 8 <= n) {
+        __m128i count4 = _mm_setzero_si128();     /* 32-bit lanes: flushed every 2^28 samples */
+        int64_t stop = n - i > (1 << 28) ? i + (1 << 28) : n;
+        for (; i + 8 <= stop; i += 8) {
+            __m128 u = _mm_mul_ps(_mm_loadu_ps(x + i), g4), v = _mm_mul_ps(_mm_loadu_ps(x + i + 4), g4);
+            nan4 = _mm_or_ps(nan4, _mm_or_ps(_mm_cmpunord_ps(u, u), _mm_cmpunord_ps(v, v)));
+            count4 = _mm_sub_epi32(count4, _mm_castps_si128(_mm_cmpgt_ps(_mm_andnot_ps(sign, u), c4)));
+            count4 = _mm_sub_epi32(count4, _mm_castps_si128(_mm_cmpgt_ps(_mm_andnot_ps(sign, v), c4)));
+            u = _mm_min_ps(_mm_max_ps(_mm_mul_ps(u, s4), lo4), hi4);
+            v = _mm_min_ps(_mm_max_ps(_mm_mul_ps(v, s4), lo4), hi4);
+            __m128i p = _mm_srai_epi32(_mm_cvtps_epi32(u), 16), q = _mm_srai_epi32(_mm_cvtps_epi32(v), 16);
+            _mm_storeu_si128((__m128i *)(out + i), _mm_packs_epi32(p, q));
+        }
+        int32_t c[4];
+        _mm_storeu_si128((__m128i *)c, count4);
+        count += (int64_t)c[0] + c[1] + c[2] + c[3];
     }
     nan = _mm_movemask_ps(nan4) != 0;
-    over = _mm_movemask_ps(over4) != 0;
 #endif
     for (; i < n; i++) {
         float t = x[i] * gain;
         nan |= t != t;
-        over |= fabsf(t) > ceiling;
+        count += fabsf(t) > ceiling;
         float v = rintf(t * scale);
         v = v < lo ? lo : v;
         v = v > hi ? hi : v;
         out[i] = t != t ? 0 : (int16_t)((int32_t)v >> 16);
     }
-    return nan ? 1 : over ? 2 : 0;
+    *over = count;
+    return nan;
+}
+
+/* The indices of the samples with |x * gain| > ceiling, ascending, into where[]; returns how many. */
+int64_t onepin_over(const float *x, int64_t n, float gain, float ceiling, int64_t *where)
+{
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (fabsf(x[i] * gain) > ceiling) where[count++] = i;
+    return count;
 }
