@@ -1,7 +1,7 @@
 """The main navigation: on a phone (375×740) a disclosure behind a Menu button (aria-expanded / aria-controls,
 Escape closes it and returns focus to the button, following a link closes it); on a desktop (1280×800) every
 link in one row and no button; on a phone without JS the links are shown, wrapped over rows. At every width,
-with short or long workspace and user names, either the Menu button shows and works or every link shows in one
+with short or long workspace and user names (long ones shortened in the row), either the Menu button shows and works or every link shows in one
 row that does not overflow (never a row scrolling sideways); resizing switches between the two."""
 from __future__ import annotations
 
@@ -224,15 +224,25 @@ def test_every_width_shows_the_menu_or_a_row_that_fits(owner_page):
     assert page.errors == []
 
 
-def test_long_names_collapse_the_nav_where_its_row_does_not_fit(long_named_owner_page):
-    """With a long workspace and user name the links' row does not fit even in the widest (1120px) top bar:
-    the nav is behind its Menu button at every width, and nothing scrolls sideways."""
+def test_long_names_are_shortened_and_keep_the_row_on_a_desktop(long_named_owner_page):
+    """A long workspace and user name are shortened in the links' row (an ellipsis; the full name is the
+    button's title), so the row fits from 1100px (and the 1120px top bar of every wider screen); where even the shortened names leave it
+    no room the nav is behind its Menu button; nothing scrolls sideways."""
     page = long_named_owner_page(DESKTOP)
-    expect(page.locator("#workspace-switcher summary")).to_contain_text("Marketing Voice Team")
+    states = {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         page.reload()
-        assert nav_state(page, width) == "menu", width
+        states[width] = nav_state(page, width)
+    assert states == {375: "menu", 820: "menu", 821: "menu", 900: "menu", 1024: "menu",
+                      1100: "row", 1280: "row", 1440: "row"}
+    for summary, name in (("#workspace-switcher > summary", "Marketing Voice Team"),
+                          ("#user-menu > summary", "alexandra.long@example.com")):
+        expect(page.locator(summary)).to_have_attribute("title", name)
+        label = page.locator(summary + " .label")
+        expect(label).to_have_text(name)
+        assert label.evaluate("l => l.scrollWidth > l.clientWidth && getComputedStyle(l).textOverflow === 'ellipsis'"), \
+            f"{name} is not shortened in the row"
     page.screenshot(path=str(ARTIFACTS / "nav-menu-long-names-1440.png"))
     assert page.errors == []
 

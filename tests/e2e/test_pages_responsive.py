@@ -138,11 +138,11 @@ def nav_problems(page, who: str, size: str) -> list[str]:
     return problems
 
 
-def visit_all(browser, live_server, w, who: str, size: str) -> list[str]:
+def visit_all(browser, live_server, w, who: str, size: str, shots_dir: str | None = None) -> list[str]:
     """Every page `who` sees, at the viewport `size`; the problems found, one line each. A screenshot of
-    each page goes to tests/e2e/artifacts/pages-<who>-<size>/."""
+    each page goes to tests/e2e/artifacts/<shots_dir>/ (pages-<who>-<size> unless told)."""
     viewport = VIEWPORTS[size]
-    shots = ARTIFACTS / f"pages-{who}-{size}"
+    shots = ARTIFACTS / (shots_dir or f"pages-{who}-{size}")
     shots.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport=viewport)
     page = ctx.new_page()
