@@ -30,7 +30,7 @@ fi
 # that runs it may differ) and no -ffast-math or FMA contraction (the order of operations is the contract).
 # Without them the numpy code runs: a warning, not a failure.
 native=app/speech/native
-if cc -O2 -shared -fPIC -ffp-contract=off -o "$native/libdsp.so.tmp" "$native/dsp.c" -lm; then
+if cc -O3 -shared -fPIC -ffp-contract=off -o "$native/libdsp.so.tmp" "$native/dsp.c" -lm; then
   mv -f "$native/libdsp.so.tmp" "$native/libdsp.so"
 else
   rm -f "$native/libdsp.so.tmp"

@@ -11,6 +11,7 @@ and the fallback.
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 from dataclasses import dataclass
@@ -125,7 +126,7 @@ def _frame_power(x: np.ndarray, n: int) -> np.ndarray:
     return np.mean(np.square(frames_x, dtype=np.float64), axis=1)
 
 
-def _frame_rms_dbfs(audio: Audio, frame_ms: float = 20.0, power: np.ndarray | None = None) -> np.ndarray:
+def _frame_rms_dbfs(audio: Audio | None, frame_ms: float = 20.0, power: np.ndarray | None = None) -> np.ndarray:
     if power is None:
         n = max(1, int(audio.sample_rate * frame_ms / 1000))
         found = native.analyze(audio.samples, np.inf, n)
@@ -206,7 +207,7 @@ def _loudness_blocks(audio: Audio) -> native.LoudnessBlocks | None:
     b, a = _k_weighting(audio.sample_rate)
     rate, length = audio.sample_rate, audio.num_samples
     block = 0.4
-    n_blocks = int(np.round(((length / rate) - block) / (block * 0.25))) + 1
+    n_blocks = round(((length / rate) - block) / (block * 0.25)) + 1     # half to even, as np.round
     hop = rate * block * 0.25
     if hop == int(hop):
         return native.LoudnessBlocks(b, a, int(hop), n_blocks + 3, n_blocks, block * rate)
@@ -242,8 +243,8 @@ def _gated_lufs(z: np.ndarray) -> float:
     keep = z[loud > max(relative, -70.0)]                                              # np.mean, cheaper
     if keep.size == 0:
         return float("-inf")
-    value = -0.691 + 10.0 * np.log10(np.add.reduce(keep) / keep.size)
-    return float(value) if np.isfinite(value) else float("-inf")
+    value = float(-0.691 + 10.0 * np.log10(np.add.reduce(keep) / keep.size))
+    return value if math.isfinite(value) else float("-inf")
 
 
 def measure_lufs(audio: Audio) -> float | None:
@@ -303,32 +304,47 @@ def normalized_wav_bytes(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs:
 @dataclass(frozen=True)
 class Levels:
     """What the checks on a take need, from one pass over its samples (``levels``)."""
-    finite: bool                # False: a sample is NaN or infinite (the other fields are then NaN)
-    loudest_frame_dbfs: float   # max(_frame_rms_dbfs(audio)): RMS of the loudest 20 ms frame (-inf: no samples)
+    finite: bool                # False: a sample is NaN or infinite (then nothing else is measured)
+    frame_power: np.ndarray     # mean square of each 20 ms frame (_frame_rms_dbfs' frames)
     clipping_ratio: float       # clipping_ratio(audio, clip_level)
     lufs: float | None = None   # measure_lufs(audio) when asked for (loudness=True), else None
 
+    @property
+    def loudest_frame_dbfs(self) -> float:
+        """max(_frame_rms_dbfs(audio)); -inf without samples, NaN when not finite."""
+        if not self.finite or not self.frame_power.size:
+            return float("-inf") if self.finite else float("nan")
+        return float(np.max(_frame_rms_dbfs(None, power=self.frame_power)))
+
+    def silent(self, threshold_dbfs: float = -55.0) -> bool:
+        """``is_silent(audio, threshold_dbfs)``. Decided on the loudest frame's power where it is clearly
+        apart from the threshold's (by 1e-6, some 4e-6 dB: far beyond the rounding of the dB values), else on
+        the dB values themselves; saves the logarithms of every frame."""
+        if not self.finite or not self.frame_power.size:
+            return self.finite
+        if threshold_dbfs > -200.0:                       # above _EPS's floor of -240 dB
+            loudest, power = float(self.frame_power.max()), 10.0 ** (threshold_dbfs / 10.0)
+            if loudest > power * (1 + 1e-6) or loudest < power * (1 - 1e-6):
+                return loudest < power
+        return self.loudest_frame_dbfs < threshold_dbfs
+
 
 def levels(audio: Audio, clip_level: float = 0.99, loudness: bool = False) -> Levels:
-    """Finite samples?, the loudest 20 ms frame, the clipping ratio and (``loudness``) the integrated loudness
+    """Finite samples?, the 20 ms frames' power, the clipping ratio and (``loudness``) the integrated loudness
     at once: one pass over the samples with the native kernel."""
     n = audio.num_samples
+    frame = max(1, int(audio.sample_rate * 20.0 / 1000))
     blocks = _loudness_blocks(audio) if loudness else None
     found = None
     if type(clip_level) in (float, int):  # numpy compares float32 samples with a Python number in float32
-        found = native.analyze(audio.samples, clip_level, max(1, int(audio.sample_rate * 20.0 / 1000)), blocks)
+        found = native.analyze(audio.samples, clip_level, frame, blocks)
     if found is None:
         if n and not np.all(np.isfinite(audio.samples)):
-            return Levels(False, float("nan"), float("nan"))
-        lufs = measure_lufs(audio) if loudness else None
-        if n == 0:
-            return Levels(True, float("-inf"), 0.0, lufs)
-        return Levels(True, float(np.max(_frame_rms_dbfs(audio))), clipping_ratio(audio, clip_level), lufs)
+            return Levels(False, np.zeros(0), float("nan"))
+        return Levels(True, _frame_power(audio.samples, frame), clipping_ratio(audio, clip_level),
+                      measure_lufs(audio) if loudness else None)
     clipped, power, z = found
-    lufs = _gated_lufs(z) if blocks is not None else None
-    if n == 0:
-        return Levels(True, float("-inf"), 0.0, lufs)
-    return Levels(True, float(np.max(_frame_rms_dbfs(audio, power=power))), clipped / n, lufs)
+    return Levels(True, power, clipped / n if n else 0.0, _gated_lufs(z) if blocks is not None else None)
 
 
 def is_silent(audio: Audio, threshold_dbfs: float = -55.0) -> bool:

@@ -100,7 +100,7 @@ def _inspect(result, text: str, loudness: bool) -> tuple[Inspection, audio_ops.L
                                                         "that are not numbers (NaN or infinite)."),)), levels
     if audio.num_samples == 0:
         return Inspection(audio, (Problem("empty", "The engine returned no audio."),)), levels
-    if levels.loudest_frame_dbfs < SILENCE_DBFS:     # audio_ops.is_silent(audio, SILENCE_DBFS)
+    if levels.silent(SILENCE_DBFS):                  # audio_ops.is_silent(audio, SILENCE_DBFS)
         return Inspection(audio, (Problem("silent", "The engine returned silent audio."),)), levels
     problems = []
     ratio = levels.clipping_ratio                    # audio_ops.clipping_ratio(audio, CLIP_LEVEL)

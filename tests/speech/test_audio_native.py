@@ -114,6 +114,18 @@ def test_levels_and_checks_match_the_reference(corpus):
         assert checked.problems == want_checked.problems and checked.codes == want_checked.codes, name
 
 
+def test_the_silence_shortcut_agrees_with_is_silent_at_every_threshold(corpus):
+    """Levels.silent decides on frame powers away from the threshold and on dB values next to it."""
+    for name, clip, _ in corpus:
+        lv = A.levels(clip)
+        if not lv.finite or not clip.num_samples:
+            continue
+        loudest = lv.loudest_frame_dbfs
+        for threshold in (-55.0, -80.0, -250.0, loudest, np.nextafter(loudest, np.inf), np.nextafter(loudest, -np.inf),
+                          loudest + 2e-6, loudest - 2e-6, loudest + 1e-5, loudest - 1e-5):
+            assert lv.silent(float(threshold)) == A.is_silent(clip, float(threshold)), (name, threshold)
+
+
 def test_loudness_matches_the_reference(corpus):
     measured = 0
     for name, clip, _ in corpus:

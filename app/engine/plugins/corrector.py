@@ -196,7 +196,7 @@ class PronunciationCorrector(NodePlugin):
         return out
 
     def _synthesize(self, take, ctx, gen, a: dict, text: str, out: TakeOutput) -> None:
-        from app.speech import audio as audio_ops, audio_checks
+        from app.speech import audio_checks
         from app.speech.tts.base import EngineError
         provider = a.get("provider")
         engine = _engine(provider, take.workspace_id, a.get("model"), take.locale)
@@ -210,13 +210,12 @@ class PronunciationCorrector(NodePlugin):
         log.info("corrected take=%s run=%s line=%s locale=%s words=%s provider=%s ms=%.1f", take.id, take.run_id,
                  take.line_index, take.locale, len(out.meta["corrector"]["corrected"]), provider,
                  (time.perf_counter() - started) * 1000)
-        checked = audio_checks.inspect(audio, markup.plain(text))
+        checked, wav = audio_checks.inspect_to_wav(audio, markup.plain(text))    # as the generator does
         if not checked.ok:
             raise TakeFailed(checked.reason)
-        normalized = audio_ops.loudness_normalize(checked.audio).audio
         out.audio_key = ctx.audio_key(take, "wav")
-        ctx.store.put_bytes(out.audio_key, audio_ops.to_wav_bytes(normalized), "audio/wav")
-        out.content_type, out.duration_ms = "audio/wav", normalized.duration_ms
+        ctx.store.put_bytes(out.audio_key, wav, "audio/wav")
+        out.content_type, out.duration_ms = "audio/wav", checked.audio.duration_ms
 
 
 register(PronunciationCorrector())
