@@ -14,3 +14,4 @@ def warm_up() -> None:
     from app.speech.tts import get_engine
     clip = get_engine("espeak").synthesize("Warming up.", "en-us")
     audio_checks.inspect_to_wav(clip, "Warming up.")
+    import scipy.ndimage  # noqa: F401 - peak_limit's filters (the native kernels leave scipy unloaded until then)
