@@ -42,41 +42,43 @@ class LocalStore:
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         """put_stream for one buffer: os.write straight from it (no file object, no chunk loop)."""
-        path = self._path(key)
-        fd, tmp = self._temp_file(path.parent)
-        try:
+        def write(fd: int) -> None:
             try:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
             finally:
                 os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        self._write_meta(path, content_type)
+        self._write_atomically(key, write, content_type)
 
     def put_stream(self, key: str, chunks, content_type: str, max_bytes: int | None) -> int:
         """Writes atomically; refuses (and writes nothing) past max_bytes."""
-        path = self._path(key)
-        fd, tmp = self._temp_file(path.parent)
         size = 0
-        try:
+
+        def write(fd: int) -> None:
+            nonlocal size
             with os.fdopen(fd, "wb") as fh:
                 for chunk in chunks:
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
                         raise StorageError(f"object larger than {max_bytes} bytes")
                     fh.write(chunk)
+        self._write_atomically(key, write, content_type)
+        return size
+
+    def _write_atomically(self, key: str, write, content_type: str) -> None:
+        """``write(fd)`` fills (and closes) a new private temp file beside the object, which then replaces the
+        object in one rename; on any error the temp file goes and the old object stays."""
+        path = self._path(key)
+        fd, tmp = self._temp_file(path.parent)
+        try:
+            write(fd)
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
         self._write_meta(path, content_type)
-        return size
 
     @staticmethod
     def _temp_file(folder: Path) -> tuple[int, str]:

@@ -211,16 +211,24 @@ def nav_state(page, width: int) -> str:
     return state
 
 
-def test_every_width_shows_the_menu_or_a_row_that_fits(owner_page):
-    """"Acme Audio" and a short user name fit in one row from about 1047px: the row there, the menu below."""
-    page = owner_page(DESKTOP)
+MENU_BELOW_1100 = {375: "menu", 820: "menu", 821: "menu", 900: "menu", 1024: "menu",
+                   1100: "row", 1280: "row", 1440: "row"}
+
+
+def states_by_width(page) -> dict[int, str]:
+    """The nav's state ("menu" or "row", each checked by nav_state) at every width of WIDTHS, after a reload."""
     states = {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         page.reload()
         states[width] = nav_state(page, width)
-    assert states == {375: "menu", 820: "menu", 821: "menu", 900: "menu", 1024: "menu",
-                      1100: "row", 1280: "row", 1440: "row"}
+    return states
+
+
+def test_every_width_shows_the_menu_or_a_row_that_fits(owner_page):
+    """"Acme Audio" and a short user name fit in one row from about 1047px: the row there, the menu below."""
+    page = owner_page(DESKTOP)
+    assert states_by_width(page) == MENU_BELOW_1100
     assert page.errors == []
 
 
@@ -229,13 +237,7 @@ def test_long_names_are_shortened_and_keep_the_row_on_a_desktop(long_named_owner
     button's title), so the row fits from 1100px (and the 1120px top bar of every wider screen); where even the shortened names leave it
     no room the nav is behind its Menu button; nothing scrolls sideways."""
     page = long_named_owner_page(DESKTOP)
-    states = {}
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        page.reload()
-        states[width] = nav_state(page, width)
-    assert states == {375: "menu", 820: "menu", 821: "menu", 900: "menu", 1024: "menu",
-                      1100: "row", 1280: "row", 1440: "row"}
+    assert states_by_width(page) == MENU_BELOW_1100
     for summary, name in (("#workspace-switcher > summary", "Marketing Voice Team"),
                           ("#user-menu > summary", "alexandra.long@example.com")):
         expect(page.locator(summary)).to_have_attribute("title", name)
