@@ -1,7 +1,8 @@
 // The runs lists' live updates (/runs and /workflows/<id>/runs). ONE EventSource per page on the
 // workspace's run stream (run.status, run.progress; each event names the run, its workflow and its
 // status). It starts after the newest event at render time (?after=); when it drops, the browser
-// reconnects on its own and sends Last-Event-ID, so nothing is missed. Events carry data, not HTML:
+// reconnects on its own and sends Last-Event-ID, so nothing is missed (and where the browser gives
+// up, on a proxy's error page, this script reconnects after the newest event it heard). Events carry data, not HTML:
 //  - a run shown in the table: the server re-renders its row (GET /runs/<id>/row, the partial the
 //    page itself uses) and it is swapped in;
 //  - a run just launched, on page 1 without a status filter: its row is fetched and put on top (a
@@ -127,7 +128,40 @@
     if (ev.type === "run.status") refreshSummary();
   }
 
-  const source = new EventSource(live.dataset.eventsUrl);
-  source.addEventListener("run.status", onEvent);
-  source.addEventListener("run.progress", onEvent);
+  // A dropped connection is retried by the browser itself (with Last-Event-ID). It gives up for good
+  // (CLOSED) on an answer that is not an event stream: a proxy's 502/503 while the app restarts, or
+  // our own 204 (this page's workspace is no longer the user's current one). The stream is asked
+  // once more to tell them apart: 204 ends it; anything else reconnects after the newest event heard,
+  // backing off from 2 s to 30 s while it keeps failing.
+  let lastId = null, delay = 2000;
+  function urlAfter() {
+    if (!lastId) return live.dataset.eventsUrl;
+    const url = new URL(live.dataset.eventsUrl, window.location.href);
+    url.searchParams.set("after", lastId);
+    return url.toString();
+  }
+  function heardEvent(ev) {
+    if (ev.lastEventId) lastId = ev.lastEventId;
+    delay = 2000;
+    onEvent(ev);
+  }
+  async function gaveUp() {
+    let status = 0;
+    const ask = new AbortController();
+    try {
+      status = (await fetch(urlAfter(), { headers: { Accept: "text/event-stream" }, credentials: "same-origin",
+                                          signal: ask.signal })).status;
+    } catch (err) { /* still unreachable */ }
+    ask.abort();
+    if (status === 204) return;
+    setTimeout(connect, status === 200 ? 0 : delay);
+    delay = Math.min(delay * 2, 30000);
+  }
+  function connect() {
+    const source = new EventSource(urlAfter());
+    source.addEventListener("run.status", heardEvent);
+    source.addEventListener("run.progress", heardEvent);
+    source.addEventListener("error", () => { if (source.readyState === EventSource.CLOSED) gaveUp(); });
+  }
+  connect();
 })();

@@ -128,3 +128,53 @@ def test_a_filtered_workflow_list_takes_in_only_its_own_runs_that_match(browser,
     assert page.evaluate("window.__noReload") is True
     v.check("completed-runs-of-one-workflow")
     v.assert_no_console_errors()
+
+
+def _list_with_events_answered(browser, live_server, owner, answer):
+    """/runs open with every request for its run stream (the EventSource's and the script's own) passed to
+    ``answer(route, n)``, n counting from 1; returns the page and the URLs asked for."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.add_init_script(COUNT_EVENT_SOURCES)
+    page = ctx.new_page()
+    asked = []
+
+    def route(r):
+        asked.append(r.request.url)
+        answer(r, len(asked))
+    page.route("**/runs/events?*", route)
+    log_in(page, live_server, owner.email)
+    page.goto(live_server + "/runs")
+    return page, asked
+
+
+def test_the_list_reconnects_after_an_error_page_the_browser_gives_up_on(browser, live_server, owner_api, owner):
+    """A proxy's 502 while the app restarts closes an EventSource for good (the browser retries only dropped
+    connections): the list asks again, reconnects after the newest event it heard and goes on updating."""
+    wf = assert_envelope(owner_api.post("/api/v1/workflows", json={
+        "name": "After a 502", "definition": espeak_definition("A line.")}), 201)["data"]
+    page, asked = _list_with_events_answered(
+        browser, live_server, owner,
+        lambda r, n: r.fulfill(status=502, body="Bad gateway") if n == 1 else r.continue_())
+    page.wait_for_function("window.__eventSources.length === 2", timeout=15_000)
+    assert len(asked) == 3                       # the EventSource's 502, the script's question, the new stream
+    first = page.evaluate("document.getElementById('runs-live').dataset.eventsUrl")
+    assert page.evaluate("window.__eventSources")[0] == first
+
+    credits.ensure_period_grant(owner)
+    db.session.commit()
+    run_id = assert_envelope(owner_api.post(f"/api/v1/workflows/{wf['id']}/runs"), 202)["data"]["id"]
+    top = page.locator("#runs-table tbody tr").first
+    expect(top).to_have_attribute("data-run-id", run_id)
+    expect(top).to_have_attribute("data-status", "pending")
+    expect(page.locator("#sum-total")).to_have_text("1")
+
+
+def test_the_list_stops_for_good_when_its_workspace_is_no_longer_current(browser, live_server, owner_api, owner):
+    """The stream's 204 (the user switched workspace since the page was rendered) is final: asked once more
+    to tell it from an error page, then never again."""
+    assert_envelope(owner_api.post("/api/v1/workflows", json={
+        "name": "Switched away", "definition": espeak_definition("A line.")}), 201)
+    page, asked = _list_with_events_answered(browser, live_server, owner, lambda r, n: r.fulfill(status=204))
+    page.wait_for_timeout(6000)                  # past the first two back-off steps
+    assert len(asked) == 2, asked
+    assert page.evaluate("window.__eventSources.length") == 1
