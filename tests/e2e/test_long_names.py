@@ -50,6 +50,12 @@ def long_world():
     return w
 
 
+def past_the_screen(control, what: str) -> list[str]:
+    """A problem when the control's right edge is past a phone's screen."""
+    box = control.bounding_box()
+    return [f"{what} is past the screen"] if box["x"] + box["width"] > VIEWPORTS["phone"]["width"] else []
+
+
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_long_unbroken_names_never_make_a_page_scroll_sideways(browser, live_server, long_world, size):
     problems = visit_all(browser, live_server, long_world, "owner", size, f"long-names-{size}")
@@ -144,9 +150,7 @@ def test_the_template_picker_wraps_a_long_template_name_on_a_phone(phone, live_s
     page.screenshot(path=str(_shots() / "template-picker.png"))
     problems = text_problems(page, "template name", item.locator("h3"))
     problems += text_problems(page, "template description", item.locator("p.muted"))
-    use = item.get_by_role("button", name=f"Use template {TPL_NAME}").bounding_box()
-    if use["x"] + use["width"] > VIEWPORTS["phone"]["width"]:
-        problems.append("the template's Use button is past the screen")
+    problems += past_the_screen(item.get_by_role("button", name=f"Use template {TPL_NAME}"), "the template's Use button")
     assert problems == [], "\n".join(problems)
 
 
@@ -169,9 +173,7 @@ def test_the_node_panel_and_the_voice_picker_wrap_long_names_on_a_phone(phone, l
     page.screenshot(path=str(_shots() / "voice-picker.png"))
     problems += text_problems(page, "the voice's name in the picker", item.locator(".voice-item-name"))
     problems += text_problems(page, "the voice's description in the picker", item.locator(".voice-desc"))
-    choose = item.get_by_role("button", name=f"Choose {VOICE_NAME}").bounding_box()
-    if choose["x"] + choose["width"] > VIEWPORTS["phone"]["width"]:
-        problems.append("the voice's Choose button is past the screen")
+    problems += past_the_screen(item.get_by_role("button", name=f"Choose {VOICE_NAME}"), "the voice's Choose button")
     assert problems == [], "\n".join(problems)
 
 

@@ -68,6 +68,17 @@ def nav_links(page):
     return page.get_by_role("navigation", name="Main").get_by_role("link")
 
 
+
+def open_menu(page, button) -> None:
+    """Opens the collapsed nav: the button says so and every link is shown, in order and on screen."""
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(nav_links(page)).to_have_text(LINKS)
+    for name in LINKS:
+        link = page.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        expect(link).to_be_in_viewport()
+
 def test_phone_menu_opens_shows_every_link_and_escape_returns_focus(owner_page):
     page = owner_page(PHONE)
     button = page.get_by_role("button", name="Menu")
@@ -77,13 +88,7 @@ def test_phone_menu_opens_shows_every_link_and_escape_returns_focus(owner_page):
     for name in LINKS:
         expect(page.get_by_role("link", name=name, exact=True)).to_be_hidden()
 
-    button.click()
-    expect(button).to_have_attribute("aria-expanded", "true")
-    expect(nav_links(page)).to_have_text(LINKS)
-    for name in LINKS:
-        link = page.get_by_role("link", name=name, exact=True)
-        expect(link).to_be_visible()
-        expect(link).to_be_in_viewport()
+    open_menu(page, button)
     expect(page.get_by_role("link", name="Usage", exact=True)).to_have_attribute("aria-current", "page")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTIFACTS / "nav-menu-phone-open.png"))
@@ -184,13 +189,7 @@ def nav_state(page, width: int) -> str:
     if button.is_visible():
         expect(button).to_have_attribute("aria-expanded", "false")
         expect(page.get_by_role("link", name="Home", exact=True)).to_be_hidden()
-        button.click()
-        expect(button).to_have_attribute("aria-expanded", "true")
-        expect(nav_links(page)).to_have_text(LINKS)
-        for name in LINKS:
-            link = page.get_by_role("link", name=name, exact=True)
-            expect(link).to_be_visible()
-            expect(link).to_be_in_viewport()
+        open_menu(page, button)
         assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0, f"{width}px, menu open: the page scrolls sideways"
         page.keyboard.press("Escape")
         expect(button).to_have_attribute("aria-expanded", "false")
