@@ -69,6 +69,18 @@ def nav_links(page):
 
 
 
+def link_rows(page) -> int:
+    """How many rows the shown nav's links take (every link in order, visible and on screen)."""
+    expect(nav_links(page)).to_have_text(LINKS)
+    tops = set()
+    for name in LINKS:
+        link = page.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        expect(link).to_be_in_viewport()
+        tops.add(round(link.bounding_box()["y"]))
+    return len(tops)
+
+
 def open_menu(page, button) -> None:
     """Opens the collapsed nav: the button says so and every link is shown, in order and on screen."""
     button.click()
@@ -152,14 +164,7 @@ def test_phone_menu_closes_on_a_click_elsewhere_and_on_a_followed_link(owner_pag
 def test_desktop_shows_every_link_and_no_menu_button(owner_page):
     page = owner_page(DESKTOP)
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
-    expect(nav_links(page)).to_have_text(LINKS)
-    tops = set()
-    for name in LINKS:
-        link = page.get_by_role("link", name=name, exact=True)
-        expect(link).to_be_visible()
-        expect(link).to_be_in_viewport()
-        tops.add(round(link.bounding_box()["y"]))
-    assert len(tops) == 1, "the desktop nav is one row"
+    assert link_rows(page) == 1, "the desktop nav is one row"
     expect(page.get_by_role("link", name="Usage", exact=True)).to_have_attribute("aria-current", "page")
 
 
@@ -196,14 +201,8 @@ def nav_state(page, width: int) -> str:
         expect(page.get_by_role("link", name="Home", exact=True)).to_be_hidden()
         state = "menu"
     else:
-        expect(nav_links(page)).to_have_text(LINKS)
-        tops = set()
-        for name in LINKS:
-            link = page.get_by_role("link", name=name, exact=True)
-            expect(link).to_be_visible()
-            expect(link).to_be_in_viewport()
-            tops.add(round(link.bounding_box()["y"]))
-        assert len(tops) == 1, f"{width}px: the nav's links are on {len(tops)} rows"
+        rows = link_rows(page)
+        assert rows == 1, f"{width}px: the nav's links are on {rows} rows"
         assert page.evaluate(NAV_OVERFLOW) <= 0, f"{width}px: the nav's row overflows (it would scroll sideways)"
         state = "row"
     assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0, f"{width}px: the page scrolls sideways"
