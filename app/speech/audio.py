@@ -24,6 +24,8 @@ from .tts.base import Audio
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 MIN_LOUDNESS_S = 0.4  # pyloudnorm's gating block; shorter clips cannot be measured
 _EPS = 1e-12
+LIMIT_WINDOW_MS = 5.0     # peak_limit's gain dip either side of a peak
+_MEASURE = object()       # normalized_wav_bytes: measure the loudness itself
 
 
 # -- conversions -------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def _limited_stretches(x: np.ndarray, over: np.ndarray, ceiling: float, half: in
         yield lo, hi, np.clip(seg * dip, -ceiling, ceiling).astype(np.float32)
 
 
-def peak_limit(audio: Audio, ceiling_dbfs: float = -1.0, window_ms: float = 5.0) -> Audio:
+def peak_limit(audio: Audio, ceiling_dbfs: float = -1.0, window_ms: float = LIMIT_WINDOW_MS) -> Audio:
     """Keep every sample under ``ceiling_dbfs`` with a smooth gain dip around each peak.
 
     Samples already under the ceiling are returned untouched; otherwise the gain needed at each
@@ -281,18 +283,18 @@ def _apply_loudness(audio: Audio, lufs: float | None, target_lufs: float, ceilin
 
 
 def normalized_wav_bytes(audio: Audio, target_lufs: float = -20.0, ceiling_dbfs: float | None = -1.0,
-                         lufs: float | None | str = "measure") -> bytes:
+                         lufs: float | None | object = _MEASURE) -> bytes:
     """``to_wav_bytes(loudness_normalize(audio, target_lufs, ceiling_dbfs).audio)`` — what every generated take
     gets — with the gain applied while the WAV is written (no normalised copy) when the native kernels are
     loaded; peak_limit's stretches (around the peaks over the ceiling) are then written over it. ``lufs``:
     ``measure_lufs(audio)`` when the caller has it already (``levels(..., loudness=True).lufs``)."""
-    if isinstance(lufs, str):
+    if lufs is _MEASURE:
         lufs = measure_lufs(audio)
     if lufs is not None and lufs != float("-inf"):
         gain = np.float32(db_to_gain(target_lufs - lufs))
         ceiling = np.inf if ceiling_dbfs is None else db_to_gain(ceiling_dbfs)
         header = _wav_header(audio.num_samples, int(audio.sample_rate))
-        half = max(1, int(audio.sample_rate * 5.0 / 1000))      # peak_limit's window
+        half = max(1, int(audio.sample_rate * LIMIT_WINDOW_MS / 1000))
         data = native.wav_pcm16(audio.samples, gain, ceiling, header,
                                 lambda over: _limited_stretches(audio.samples, over, ceiling, half, gain))
         if data is not None:
