@@ -22,4 +22,7 @@ fi
 
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/onepin_test}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
-exec .venv/bin/python -m pytest "$@"
+# Two pytest processes (pytest-xdist), each with its own database and Redis db (tests/conftest.py): much of the
+# suite waits on browsers, RQ workers and live servers, so two keep both CPUs busy. ONEPIN_TEST_PROCESSES=0 runs
+# it in one process.
+exec .venv/bin/python -m pytest -n "${ONEPIN_TEST_PROCESSES:-2}" --dist loadfile "$@"

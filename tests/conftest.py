@@ -11,8 +11,29 @@ import tempfile
 
 import pytest
 
-TEST_DB = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/onepin_test")
-TEST_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Under pytest-xdist (scripts/test.sh runs two processes) each process needs a database and a Redis db of its
+# own: worker gwN uses the named database with "_gwN" appended and the Redis db N below the named one.
+XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+
+
+def per_worker(db_url: str, redis_url: str) -> tuple[str, str]:
+    """The database and Redis URLs this pytest process uses, derived from the ones the whole run was given."""
+    if not XDIST_WORKER:
+        return db_url, redis_url
+    from sqlalchemy.engine import make_url
+    u = make_url(db_url)
+    if u.get_backend_name() == "postgresql":
+        db_url = u.set(database=f"{u.database}_gw{XDIST_WORKER}").render_as_string(hide_password=False)
+    base, _, number = redis_url.rpartition("/")
+    redis_db = int(number or 0) - XDIST_WORKER
+    if redis_db < 0:
+        raise RuntimeError(f"{redis_url}: too few Redis dbs below it for xdist worker gw{XDIST_WORKER}")
+    return db_url, f"{base}/{redis_db}"
+
+
+TEST_DB, TEST_REDIS = per_worker(
+    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/onepin_test"),
+    os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 DATA_DIR = tempfile.mkdtemp(prefix="onepin-test-")
 
 os.environ.update({
@@ -24,6 +45,47 @@ os.environ.update({
     "ONEPIN_PUBLIC_URL": "http://testserver",
 })
 os.environ.pop("SMTP_URL", None)
+
+
+# Under pytest-xdist (scripts/test.sh runs two processes) a test file runs whole in one process, so its module
+# fixtures are built once, and the conformance directory runs whole in one process, so only one starts its live
+# server. (xdist's own `--dist loadgroup` marks do not take under pytest 9: the scheduler is chosen here.)
+# The slowest directories go first so that neither process is left with a long file at the end.
+FIRST = ("conformance", "engine", "e2e", "run_reads")
+
+
+def _scope(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return "tests/conformance" if path.startswith("tests/conformance/") else path
+
+
+class _XdistScheduling:
+    """Registered only when pytest-xdist is loaded (its hook is unknown to pytest without it)."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        from xdist.scheduler import LoadScopeScheduling
+
+        class ByFile(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                return _scope(nodeid)
+
+        config.option.loadscopereorder = False      # keep the order below
+        return ByFile(config, log)
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistScheduling(), "onepin-xdist-scheduling")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__) + os.sep
+
+    def rank(item) -> int:
+        top = str(item.fspath)[len(here):].split(os.sep, 1)[0]
+        return FIRST.index(top) if top in FIRST else len(FIRST)
+    items.sort(key=rank)
 
 
 def _recreate_database(url: str) -> None:
