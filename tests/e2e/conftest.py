@@ -23,6 +23,16 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
 
 
+@pytest.fixture(autouse=True)
+def _close_pages(request):
+    """Every page a test opened is closed when it ends: a page left open goes on polling and streaming for the
+    rest of the session (the editor's change check, the runs lists' streams), in the same process."""
+    yield
+    if "browser" in request.fixturenames:
+        for ctx in list(request.getfixturevalue("browser").contexts):
+            ctx.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
