@@ -59,6 +59,8 @@ class Config:
         self.DEFAULT_PLAN = env.get("ONEPIN_DEFAULT_PLAN", "free")
         self.JWT_TTL_SECONDS = int(env.get("ONEPIN_JWT_TTL", "900"))
         self.LOGIN_RATE_LIMIT = env.get("ONEPIN_LOGIN_RATE_LIMIT", "10 per minute")
+        # how often an open editor asks whether someone else saved the workflow (0: only when it saves)
+        self.EDITOR_CHANGE_CHECK_SECONDS = float(env.get("ONEPIN_EDITOR_CHANGE_CHECK_SECONDS", "10"))
         self.INVITE_TTL_DAYS = 14
         self.ARGON2_FAST = _bool(env.get("ONEPIN_ARGON2_FAST"))  # tests only: cheaper hashing
         self.SESSION_COOKIE_HTTPONLY = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, make_response, request, url_for
+from flask import Blueprint, current_app, jsonify, make_response, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require_role, role_allows
@@ -80,6 +80,7 @@ def edit_GET(workflow_id):
     data = {"workflow_id": wf.id, "name": wf.name, "definition": defn, "catalog": nodes, "can_edit": can_edit,
             "can_run": role_allows(membership.role, "runs.start"), "laid_out": laid_out,
             "problems": problems, "blocking": blocking, "version": version,
+            "change_check_ms": int(current_app.config.get("EDITOR_CHANGE_CHECK_SECONDS", 0) * 1000),
             "urls": _urls(wf.id)}
     return render("editor/edit.html", ws=ws, membership=membership, wf=wf, data=data, can_edit=can_edit,
                   groups=palette_groups(nodes), version=version, laid_out=laid_out)
@@ -88,7 +89,7 @@ def edit_GET(workflow_id):
 def _urls(workflow_id: str) -> dict:
     u = {name: url_for(endpoint, workflow_id=workflow_id) for name, endpoint in (
         ("save", "editor.save_POST"), ("layout", "editor.layout_POST"), ("export", "editor.export_GET"),
-        ("import", "editor.import_POST"), ("versions", "editor.versions_GET"),
+        ("import", "editor.import_POST"), ("versions", "editor.versions_GET"), ("latest", "editor.latest_GET"),
         ("panel", "editor_panels.panel_POST"), ("config", "editor_panels.config_POST"),
         ("voices", "editor_panels.voices_GET"), ("uploads", "editor_panels.upload_create_POST"),
         ("estimate", "editor_run.estimate_POST"), ("run_preview", "editor_run.preview_POST"))}
@@ -126,6 +127,17 @@ def save_POST(workflow_id):
     return jsonify({"saved": saved and not blocking, "new_version": new_version, "version": number,
                     "name": wf.name, "updated_at": iso(wf.updated_at), "problems": problems,
                     "blocking": blocking})
+
+
+@bp.get("/workflows/<workflow_id>/editor/latest")
+@login_required
+def latest_GET(workflow_id):
+    """The workflow's current version as a conflict names it ({version, latest: {number, at, by, by_you}}):
+    an open editor asks now and then, so it hears of someone else's save before its own is refused."""
+    _ws, _m, wf = _workflow(workflow_id)
+    resp = jsonify({"version": workflow_history.current_number(wf), "latest": workflow_history.latest(wf, current_user)})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.post("/workflows/<workflow_id>/editor/layout")

@@ -3,7 +3,9 @@ from another tab, or through the API/CLI path, after the page loaded) is refused
 the page says so, naming who saved and when. "Reload the latest" (after a confirmation) shows the
 other edit; "keep mine" saves this page's canvas as a new version and the other edit stays in the
 history. Saves from one page that overlap (debounce + a request in flight) never conflict with
-themselves. The only console errors allowed are the browser's own lines for the refused saves."""
+themselves. An open page also asks for the current version now and then, so it hears of another save
+before its own is refused, and never mistakes its own saves for someone else's. The only console errors
+allowed are the browser's own lines for the refused saves."""
 from __future__ import annotations
 
 import re
@@ -20,6 +22,16 @@ from tests.factories import add_member, make_user, make_workspace, membership
 from tests.web.test_editor_endpoints import definition
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def change_check(app):
+    """Most tests here show the conflict a save runs into, so the open pages' periodic check for someone
+    else's save is off unless a test turns it on: change_check(seconds), before it opens its pages."""
+    before = app.config["EDITOR_CHANGE_CHECK_SECONDS"]
+    app.config["EDITOR_CHANGE_CHECK_SECONDS"] = 0
+    yield lambda seconds: app.config.__setitem__("EDITOR_CHANGE_CHECK_SECONDS", seconds)
+    app.config["EDITOR_CHANGE_CHECK_SECONDS"] = before
 
 
 @pytest.fixture
@@ -182,10 +194,74 @@ def test_an_api_edit_while_the_page_is_open(browser, visitor, live_server, share
     _refused(a, 1)
 
 
-def test_overlapping_saves_from_one_page_do_not_conflict(browser, visitor, live_server, shared):
+def test_an_open_page_hears_of_another_save_before_saving_itself(browser, visitor, live_server, shared,
+                                                                  change_check):
+    """The page asks for the current version now and then: its own saves and restores never look like
+    someone else's, and an API save by Bob is announced without Ada touching anything. With nothing
+    unsaved on the page, reloading the latest needs no confirmation."""
+    ws, _ada, bob, wf = shared
+    add_member(ws, make_user(email="cy@example.com", name="Cy Viewer"), role="viewer")
+    db.session.commit()
+    change_check(0.3)
+    a = _open(browser, visitor, live_server, "hears", "ada@example.com", wf)
+    saves = []
+    a.page.on("request", lambda r: saves.append(r.url) if r.url.endswith("/editor/save") else None)
+    _rename(a.page, "script-1", "Intro by Ada")
+    wait_saved(a.page, since=1)
+    a.page.get_by_role("button", name="History").click()
+    a.page.once("dialog", lambda d: d.accept())
+    a.page.get_by_role("button", name="Restore version 1 as a new version").click()
+    a.page.wait_for_function("window.onepinEditor.version() === 3")
+    a.page.wait_for_timeout(1500)                                   # five checks, all quiet
+    expect(a.page.locator("#conflict-note")).to_be_hidden()
+    assert a.page.evaluate("window.onepinEditor.conflict()") is None and len(saves) == 1
+
+    c = _open(browser, visitor, live_server, "hears-viewer", "cy@example.com", wf)   # a viewer, read only
+
+    wf_svc.patch(db.session.get(Workflow, wf.id), membership(ws, bob), bob,
+                 {"definition": definition(text="Rewritten through the API.")})
+    db.session.commit()
+    note = a.page.get_by_role("alert").filter(has_text="changed elsewhere")
+    expect(note).to_be_visible(timeout=5000)
+    for words in ("Bob Builder", "version 4", "This page still shows version 3"):
+        expect(note).to_contain_text(words)
+    expect(a.page.locator("#conflict-reload")).to_have_text("Reload the latest")
+    expect(a.page.locator("#conflict-keep")).to_be_hidden()        # nothing of this page's to keep
+    expect(a.page.locator("#save-state")).to_have_attribute("data-state", "conflict")
+    expect(a.page.locator("#save-state")).to_have_text("Changed elsewhere")
+    assert len(saves) == 1                                          # heard without a refused save
+    a.check("heard")
+
+    asked = []
+    a.page.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    with a.page.expect_navigation():
+        a.page.get_by_role("button", name=re.compile("Reload the latest")).click()
+    expect(a.page.locator("#drawflow")).to_have_attribute("data-ready", "true")
+    assert asked == []                                              # nothing of Ada's to lose
+    assert a.page.evaluate("window.onepinEditor.definition()")["graph"]["nodes"][0]["config"]["text"] == \
+        "Rewritten through the API."
+    expect(a.page.locator("#save-state")).to_have_text("Saved · version 4")
+    a.assert_no_console_errors()
+
+    # the viewer heard of it too, and can only reload
+    seen = c.page.get_by_role("alert").filter(has_text="changed elsewhere")
+    expect(seen).to_contain_text("This page still shows version 3")
+    expect(c.page.locator("#conflict-keep")).to_have_count(0)
+    c.check("heard-viewer")
+    with c.page.expect_navigation():
+        c.page.get_by_role("button", name="Reload the latest").click()
+    expect(c.page.locator("#drawflow")).to_have_attribute("data-ready", "true")
+    expect(c.page.locator("#conflict-note")).to_be_hidden()
+    assert c.page.evaluate("window.onepinEditor.version()") == 4
+    c.assert_no_console_errors()
+
+
+def test_overlapping_saves_from_one_page_do_not_conflict(browser, visitor, live_server, shared, change_check):
     """Edits while a save is in flight, an explicit save on top of the debounce, and a name change
-    in between: each answer's version becomes the next save's base, so none is refused."""
+    in between: each answer's version becomes the next save's base, so none is refused, and the page's
+    change check (every 0.1 s here) never takes one of them for someone else's."""
     _ws, _ada, _bob, wf = shared
+    change_check(0.1)
     a = _open(browser, visitor, live_server, "overlap", "ada@example.com", wf)
     page = a.page
     drag_node(page, "script-1", 0, 40)

@@ -66,6 +66,7 @@ SKIPPED = {
     "/usage/activity": "a partial of the usage page (more activity rows)",
     "/settings/workspace/slug-check": "a partial of the workspace forms (the slug's status)",
     "/workflows/<workflow_id>/editor/versions": "a partial of the editor (the versions panel)",
+    "/workflows/<workflow_id>/editor/latest": "JSON for the editor's change check (the current version), not a page",
     "/workflows/<workflow_id>/editor/voices": "a partial of the editor (the voice picker)",
 }
 

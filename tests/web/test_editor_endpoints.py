@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import uuid
 
 import pytest
 
@@ -292,6 +293,27 @@ def test_versions_and_restore_as_new_version(admin_web, wf):
     notes = [v.note for v in db.session.scalars(db.select(WorkflowVersion).filter_by(workflow_id=wf.id)
                                                 .order_by(WorkflowVersion.number))]
     assert notes == ["created", "edited", "edited", "restored from version 1"]
+
+
+def test_latest_names_the_current_version_for_the_change_check(app, admin_web, login_as, editor, wf):
+    data = _data(admin_web.text(f"/workflows/{wf.id}/edit"))
+    assert data["change_check_ms"] == app.config["EDITOR_CHANGE_CHECK_SECONDS"] * 1000 > 0
+    url = data["urls"]["latest"]
+    assert url == f"/workflows/{wf.id}/editor/latest"
+    resp = admin_web.client.get(url)
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    assert resp.get_json()["version"] == 1 and resp.get_json()["latest"]["by_you"] is True
+    # someone else saves: the next check names the new version, who saved it and when
+    by_editor = login_as(editor)
+    ours = _json(by_editor, f"/workflows/{wf.id}/editor/save", {"definition": definition(text="Theirs."),
+                                                                  "base_version": 1}).get_json()
+    assert ours["version"] == 2
+    body = admin_web.client.get(url).get_json()
+    assert body["version"] == 2 and body["latest"]["number"] == 2 and body["latest"]["by_you"] is False
+    assert body["latest"]["by"] == (editor.display_name or editor.email) and body["latest"]["at"]
+    # an unknown workflow is a 404; signed out, the login page
+    assert admin_web.client.get(f"/workflows/{uuid.uuid4()}/editor/latest").status_code == 404
+    assert app.test_client().get(url).status_code == 302
 
 
 def test_estimate_run_dialog_and_launch(admin_web, wf):

@@ -43,6 +43,7 @@ READS = {
     "/runs/<run_id>/row": "",
     "/workflows/<workflow_id>/edit": "", "/workflows/<workflow_id>/export": "",
     "/workflows/<workflow_id>/runs": "", "/workflows/<workflow_id>/editor/versions": "",
+    "/workflows/<workflow_id>/editor/latest": "",
     "/workflows/<workflow_id>/editor/voices": "?locale=en-us&node_id=gen",
 }
 CASES = sorted([("GET", r) for r in READS] +

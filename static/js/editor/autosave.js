@@ -9,7 +9,7 @@ import { jsonFetch } from "./server.js";
 import { showProblems } from "./problems.js";
 import { refreshEstimate } from "./run_dialog.js";
 import { refreshVersions } from "./versions.js";
-import { showConflict } from "./conflict.js";
+import { conflictFound, showConflict } from "./conflict.js";
 
 var SAVE_TEXT = { dirty: "Unsaved changes", saving: "Saving…", error: "Not saved",
                   conflict: "Not saved: changed elsewhere" };
@@ -21,12 +21,12 @@ export function setSaveState(kind, text) {
 }
 export function scheduleSave() {
   if (!CAN_EDIT) return;
-  if (state.conflict) { setSaveState("conflict"); return; }
+  if (state.conflict) { setSaveState("conflict"); showConflict(); return; }   // (the note now names the edits)
   clearTimeout(state.saveTimer);
   state.saveTimer = setTimeout(save, 600);
 }
-export function unsaved() {
-  return state.lastSaved !== JSON.stringify(defn) || state.pendingName !== null;
+export function unsaved() {          // (a viewer's page has nothing to save)
+  return CAN_EDIT && (state.lastSaved !== JSON.stringify(defn) || state.pendingName !== null);
 }
 function save() {
   clearTimeout(state.saveTimer);
@@ -39,6 +39,7 @@ function save() {
   if (name !== null) body.name = name;
   if (state.force) body.force = true;
   setSaveState("saving");
+  state.saves += 1;
   var t0 = performance.now();
   state.saving = jsonFetch(URLS.save, body).then(function (res) {
     state.version = Math.max(res.version || 0, state.version || 0) || res.version;   // the next save's base
@@ -62,11 +63,7 @@ function save() {
     refreshVersions();
   }).catch(function (err) {
     if (err.status === 409 && err.body && err.body.error && err.body.error.code === "EDIT_CONFLICT") {
-      state.conflict = err.body.error.latest || {};
-      state.saveAgain = false;
-      clearTimeout(state.saveTimer);
-      setSaveState("conflict");
-      showConflict();
+      conflictFound(err.body.error.latest || {});
       return;
     }
     setSaveState("error", "Not saved: " + err.message);

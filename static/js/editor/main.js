@@ -18,7 +18,8 @@
  *   graph.js         canvas gestures read back, connection rules, add / remove / arrange nodes
  *   panels.js        selection and the settings panel; voice_picker.js, versions.js
  *   history.js       undo steps; autosave.js  saving and the name; run_dialog.js  estimate, Run…
- *   conflict.js      someone else saved since this page's version: reload the latest or keep mine
+ *   conflict.js      someone else saved since this page's version (heard at a save, or by asking now and
+ *                    then): reload the latest or keep mine
  *   problems.js      problems on nodes, connections, fields and the list
  *   import_export.js import and export; keyboard.js  shortcuts and clipboard
  *   server.js, dom.js  requests to the server, small DOM helpers
@@ -31,7 +32,7 @@ import { listenToVoicePicker } from "./voice_picker.js";
 import { listenToVersions } from "./versions.js";
 import { undo, redo, updateUndoButtons, bindUndoButtons } from "./history.js";
 import { flushSave, unsaved, listenToName, guardUnsaved } from "./autosave.js";
-import { listenToConflict } from "./conflict.js";
+import { listenToConflict, watchForChanges } from "./conflict.js";
 import { refreshEstimate, bindRunButton } from "./run_dialog.js";
 import { listenToExport, listenToImport } from "./import_export.js";
 import { listenToKeys } from "./keyboard.js";
@@ -46,6 +47,7 @@ function start(dataEl) {
   listenToVersions();
   listenToName();
   listenToConflict();
+  watchForChanges();
   bindUndoButtons();
   bindArrangeButton();
   bindZoomButtons();

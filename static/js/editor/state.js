@@ -29,8 +29,9 @@ export function load(DATA) {
     selected: null, problems: DATA.problems || [], blocking: DATA.blocking || 0,
     undo: [], redo: [], pendingBefore: null, rendering: false,
     lastSaved: JSON.stringify(defn), saving: false, saveAgain: false, pendingName: null,
-    saveTimer: null, version: DATA.version, importResult: null,
-    conflict: null, force: false, discarding: false     // autosave.js, conflict.js
+    saveTimer: null, version: DATA.version, importResult: null, saves: 0, writingSince: 0,
+    conflict: null, force: false, discarding: false,    // autosave.js, conflict.js
+    changeCheckMs: DATA.change_check_ms || 0
   });
 }
 

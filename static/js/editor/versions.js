@@ -20,8 +20,17 @@ export function listenToVersions() {
     btn.setAttribute("aria-expanded", String(!panel.hidden));
     if (!panel.hidden) window.htmx.trigger("#versions-body", "load-versions");
   });
+  // a restore writes a new version: the change check (conflict.js) must not take it for someone else's
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt.closest && elt.closest("#versions-body") && e.detail.requestConfig.verb === "post") {
+      state.writingSince = Date.now();
+    }
+  });
   document.body.addEventListener("onepin:restored", function (e) {
     var d = e.detail || {};
+    state.writingSince = 0;
+    state.saves += 1;
     begin();
     setDefn(clone(d.definition));
     state.lastSaved = JSON.stringify(defn);
