@@ -45,9 +45,10 @@ window.EventSource = class extends NativeEventSource {
   }
 };
 """
-# What the browser logs while the server is down and nothing else: the cut and refused requests, the
+# What the browser logs while the server is down and nothing else: the cut (mid-body too) and refused requests, the
 # EventSource's error events (logged by htmx's SSE extension) and the refreshes that were in flight.
-DOWN = re.compile(r"net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|INCOMPLETE_CHUNKED_ENCODING)$|"
+DOWN = re.compile(r"net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|INCOMPLETE_CHUNKED_ENCODING|"
+                  r"CONTENT_LENGTH_MISMATCH|SOCKET_NOT_CONNECTED)$|"
                   r"^error: htmx:(afterRequest|sendError), \[object HTML\w*Element\]$|^error: \[object Event\]$")
 SERVER_ERROR = re.compile(r'^([A-Z]+ \S+ HTTP/1\.[01]) (5\d\d) ', re.M)
 
@@ -183,7 +184,8 @@ def test_pages_catch_up_after_the_server_is_killed_mid_run_and_started_again(bro
         cut, *retries = reqs
         assert cut.failure and "last-event-id" not in cut.all_headers(), cut.failure
         refused = [r for r in retries if r.failure == "net::ERR_CONNECTION_REFUSED"]
-        served = [r for r in retries if r.failure is None]
+        # (served: answered 200; the page may close it itself once the run has ended, before the server does)
+        served = [r for r in retries if r.failure in (None, "net::ERR_ABORTED") and r.response()]
         assert refused and len(served) == 1 and len(refused) + 1 == len(retries), [r.failure for r in retries]
         assert served[0].all_headers().get("last-event-id") == seen
         assert served[0].response().status == 200
@@ -195,3 +197,62 @@ def test_pages_catch_up_after_the_server_is_killed_mid_run_and_started_again(bro
     for v in (run_v, list_v):
         v.check("caught-up")
         assert [e for e in v.errors if not DOWN.search(e)] == []
+
+
+def test_the_run_page_recovers_when_a_proxy_answers_its_stream_with_502(browser, server, owner_api, owner):
+    """Behind a reverse proxy, a restarting app is a 502 page, not a refused connection: the browser closes the
+    EventSource for good on such an answer. The run page opens a new one (htmx's SSE extension, with back-off)
+    from the point the page was rendered, and shows every event of the run once and in order."""
+    _wf_id, run_id = launch(owner_api, owner, naturalness_definition(), "Behind a proxy")
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.add_init_script(WATCH_EVENT_SOURCES)
+    page = ctx.new_page()
+    v = Visitor(page, server.url, "proxy-502")
+    streams = _stream_requests(page, rf"/runs/{run_id}/events")
+    log_in(page, server.url, owner.email)
+    v.goto(f"/runs/{run_id}")
+    expect(page.locator("#run-status")).to_have_attribute("data-status", "pending")
+    page.evaluate(RECORD_PHASES)
+    connect = page.locator("#run-page").get_attribute("sse-connect")
+    after = re.search(r"after=([\d-]+)", connect).group(1)
+
+    bad_gateway: list[str] = []
+
+    def proxy(route):                                               # the proxy while the app is away
+        bad_gateway.append(route.request.url)
+        route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")
+
+    workers = Workers().start(1, ONEPIN_ENGINE_PLUGINS="")
+    try:
+        expect(page.locator('#run-events li[data-kind="card"]').first).to_be_attached(timeout=120_000)
+        os.kill(workers.procs[0].pid, signal.SIGSTOP)               # hold the run still while the app restarts
+        try:
+            page.route(re.compile(rf"/runs/{run_id}/events"), proxy)
+            server.kill()                                           # the live stream is cut
+            server.start()
+            for _ in range(100):                                    # the EventSource's retry, then htmx's
+                if len(bad_gateway) >= 2:
+                    break
+                page.wait_for_timeout(100)
+            assert len(bad_gateway) >= 2, bad_gateway
+            page.unroute(re.compile(rf"/runs/{run_id}/events"), proxy)
+        finally:
+            os.kill(workers.procs[0].pid, signal.SIGCONT)
+        assert wait_for(run_id, timeout=180).status == "completed"
+        expect(page.locator("#run-status")).to_have_attribute("data-status", "completed", timeout=60_000)
+    finally:
+        workers.stop()
+
+    expect(page.locator('.line-card[data-outcome="delivered"]')).to_have_count(3)
+    expect(page.locator("#run-progress-text")).to_contain_text("4 of 4 lines settled · 3 delivered")
+    logged = page.eval_on_selector_all("#run-events li", "lis => lis.map(li => li.dataset.eventId)")
+    assert logged == _stream_ids(ev.run_stream(run_id), after)     # every event once, in order
+    assert page.evaluate("window.__noReload") is True               # caught up without a reload
+    # the first EventSource was closed by the 502; the new ones asked from where the page was rendered
+    sources = page.evaluate("window.__eventSources")
+    assert len(sources) >= 2 and set(sources) == {connect}, sources
+    last = streams[-1]
+    assert last.url.endswith(connect) and last.response().status == 200         # (closed by the page at the end)
+    assert SERVER_ERROR.findall(server.text()) == []
+    v.check("caught-up")
+    assert [e for e in v.errors if not DOWN.search(e) and "502" not in e] == [], v.errors
