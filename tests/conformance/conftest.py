@@ -459,15 +459,39 @@ def _json_err(r, *, server: bool = True) -> dict:
 _ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/1\.[01]" (\d{3}) ')
 
 
+def _log_mark(server: LiveServer) -> int:
+    """Send a request no test sends and return where the access log ends once it is logged. Gunicorn logs a
+    request after answering it, so a line can land a moment after its caller has the answer: a mark that has
+    been logged means the requests answered before it have been too (the log is also let settle first)."""
+    log = Path(server.logs[0])
+    size, quiet_since = log.stat().st_size, time.monotonic()
+    while time.monotonic() - quiet_since < 0.2:                       # the log has been still for 0.2 s
+        time.sleep(0.02)
+        if (now := log.stat().st_size) != size:
+            size, quiet_since = now, time.monotonic()
+    path = f"/api/v1/_access-log-mark/{uuid.uuid4().hex}"
+    httpx.get(server.url + path, timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        text = log.read_bytes()
+        at = text.find(path.encode())
+        if at >= 0:
+            end = text.find(b"\n", at)
+            return len(text) if end < 0 else end + 1
+        time.sleep(0.02)
+    raise AssertionError(f"{path} never reached the access log")
+
+
 def access_log_offset(server: LiveServer) -> int:
-    """Where the access log ends now; pass it to `requests_since`."""
-    return Path(server.logs[0]).stat().st_size
+    """Where the access log ends now, every request answered so far included; pass it to `requests_since`."""
+    return _log_mark(server)
 
 
 def requests_since(server: LiveServer, offset: int) -> list[tuple[str, str, int]]:
-    """(method, path with query, status) of every request the live server logged after `offset`."""
-    time.sleep(0.05)
+    """(method, path with query, status) of every request the live server logged after `offset` and answered
+    before this call (the marks themselves left out)."""
+    end = _log_mark(server)
     with Path(server.logs[0]).open("rb") as fh:
         fh.seek(offset)
-        new = fh.read().decode(errors="replace")
-    return [(m, p, int(s)) for m, p, s in _ACCESS.findall(new)]
+        new = fh.read(end - offset).decode(errors="replace")
+    return [(m, p, int(s)) for m, p, s in _ACCESS.findall(new) if not p.startswith("/api/v1/_access-log-mark/")]
