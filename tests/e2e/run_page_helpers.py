@@ -2,6 +2,8 @@
 point at the live server, and in-page recorders (EventSource constructions, displayed states)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from app.extensions import db
@@ -49,3 +51,18 @@ def launch(api, owner, definition: dict, name: str) -> tuple[str, str]:
     db.session.commit()
     run = assert_envelope(api.post(f"/api/v1/workflows/{wf['id']}/runs"), 202)["data"]
     return wf["id"], run["id"]
+
+
+@contextmanager
+def explained(run_id: str, workers):
+    """A page that never shows the run's end fails with what the run itself did: its status in the database
+    and the end of its workers' logs (whether the run stalled or only the page missed its end)."""
+    try:
+        yield
+    except AssertionError as exc:
+        from app.models import Run
+        db.session.rollback()
+        run = db.session.get(Run, run_id)
+        logs = workers.text()[-4000:]
+        raise AssertionError(f"{exc}\n--- run {run_id} in the database: {run.status if run else None}, wave "
+                             f"{run.current_wave if run else None}\n--- its workers' logs (end):\n{logs}") from None

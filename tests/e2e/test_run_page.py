@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Run
 from tests.e2e.editor_helpers import a11y_problems, log_in
-from tests.e2e.run_page_helpers import COUNT_EVENT_SOURCES, RECORD_PHASES, launch, public_url  # noqa: F401
+from tests.e2e.run_page_helpers import COUNT_EVENT_SOURCES, RECORD_PHASES, explained, launch, public_url  # noqa: F401
 from tests.engine.conftest import Workers
 from tests.web.run_page_data import naturalness_definition
 
@@ -40,7 +40,8 @@ def test_watch_a_run_live_then_play_filter_and_download(browser, visitor, live_s
 
     workers = Workers().start(2, ONEPIN_ENGINE_PLUGINS="")
     try:
-        expect(page.locator("#run-status")).to_have_attribute("data-status", "completed", timeout=240_000)
+        with explained(run_id, workers):
+            expect(page.locator("#run-status")).to_have_attribute("data-status", "completed", timeout=240_000)
     finally:
         workers.stop()
     assert page.evaluate("window.__noReload") is True                 # the same document all along
