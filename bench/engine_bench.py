@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,17 @@ def script(n: int) -> list[str]:
         words = [WORDS[(i * 3 + j * 5) % len(WORDS)] for j in range(k)]
         out.append(f"Line {i + 1}: " + " ".join(words).capitalize() + ".")
     return out
+
+
+def definition(lines: list[str]) -> dict:
+    """source → espeak-ng generator → WAV sink, the script as the source's text."""
+    return {"graph": {"nodes": [
+        {"id": "src", "type": "source_script", "position": {"x": 0, "y": 0}, "config": {"text": "\n".join(lines)}},
+        {"id": "gen", "type": "operator_generator", "position": {"x": 250, "y": 0}, "config": {
+            "voice_map": {"en-us": [{"voice_id": "en-us", "provider": "espeak", "model": "espeak-ng"}]}}},
+        {"id": "out", "type": "sink_preview", "position": {"x": 500, "y": 0}, "config": {"format": "wav"}}],
+        "edges": [{"id": "e1", "source": "src", "sourcePort": "lines", "target": "gen", "targetPort": "lines"},
+                  {"id": "e2", "source": "gen", "sourcePort": "lines", "target": "out", "targetPort": "lines"}]}}
 
 
 def _raw_worker(lines, ready, go, done, post, out_dir):
@@ -118,13 +130,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def new_workflow(lines: list[str], name: str):
+    """A new account (custom plan: no limits), its workspace and the benchmark workflow, committed; needs an
+    app context. A workspace of its own per run: nothing is reused from an earlier run."""
+    from app.extensions import db
+    from app.models import Membership
+    from app.services import accounts, workflows
+    from app.services import workspaces as ws_svc
+    user = accounts.sign_up({"email": f"bench-{time.time_ns()}@example.com", "password": "bench password"},
+                            plan="custom")
+    ws = ws_svc.create(user, {"name": name}, enforce_plan=False)
+    member = db.session.scalar(db.select(Membership).filter_by(workspace_id=ws.id, user_id=user.id))
+    wf = workflows.create(ws, member, user, {"name": "bench", "definition": definition(lines)})
+    db.session.commit()
+    return ws, member, user, wf
+
+
 def engine(lines: list[str], workers: int, env: dict, admin=None, redis_pid: int | None = None) -> tuple[float, dict]:
     from app import create_app
     from app.engine.launcher import start_run
     from app.extensions import db
-    from app.models import Membership, Run, Take
-    from app.services import accounts, workflows
-    from app.services import workspaces as ws_svc
+    from app.models import Run, Take
     app = create_app()
     procs = []
     logs = []
@@ -137,19 +163,7 @@ def engine(lines: list[str], workers: int, env: dict, admin=None, redis_pid: int
     database = env["DATABASE_URL"].rsplit("/", 1)[1]
     try:
         with app.app_context():
-            user = accounts.sign_up({"email": f"bench{workers}-{time.time_ns()}@example.com",
-                                     "password": "bench password"}, plan="custom")
-            ws = ws_svc.create(user, {"name": f"Bench {workers}"}, enforce_plan=False)
-            m = db.session.scalar(db.select(Membership).filter_by(workspace_id=ws.id, user_id=user.id))
-            defn = {"graph": {"nodes": [
-                {"id": "src", "type": "source_script", "position": {"x": 0, "y": 0}, "config": {"text": "\n".join(lines)}},
-                {"id": "gen", "type": "operator_generator", "position": {"x": 250, "y": 0}, "config": {
-                    "voice_map": {"en-us": [{"voice_id": "en-us", "provider": "espeak", "model": "espeak-ng"}]}}},
-                {"id": "out", "type": "sink_preview", "position": {"x": 500, "y": 0}, "config": {"format": "wav"}}],
-                "edges": [{"id": "e1", "source": "src", "sourcePort": "lines", "target": "gen", "targetPort": "lines"},
-                          {"id": "e2", "source": "gen", "sourcePort": "lines", "target": "out", "targetPort": "lines"}]}}
-            wf = workflows.create(ws, m, user, {"name": "bench", "definition": defn})
-            db.session.commit()
+            ws, m, user, wf = new_workflow(lines, f"Bench {workers}")
             cpu0 = {p.pid: _cpu_seconds(p.pid) for p in procs}
             if redis_pid:
                 cpu0["redis"] = _cpu_seconds(redis_pid)
@@ -185,28 +199,41 @@ def engine(lines: list[str], workers: int, env: dict, admin=None, redis_pid: int
             log.close()
 
 
+@contextmanager
+def services(database_url: str):
+    """A private redis-server and an empty, migrated database for one benchmark; yields the environment the
+    app and its workers run with (also set in this process), an admin engine, and the redis process."""
+    tmp = Path(tempfile.mkdtemp(prefix="onepin-bench-"))
+    port = _free_port()
+    redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--save", "", "--appendonly", "no",
+                              "--dir", str(tmp)], stdout=subprocess.DEVNULL)
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=f"redis://127.0.0.1:{port}/0",
+               ONEPIN_DATA_DIR=str(tmp), SECRET_KEY="bench", ONEPIN_ARGON2_FAST="1")
+    os.environ.update(env)
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    url = make_url(database_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            c.execute(text(f'CREATE DATABASE "{url.database}"'))
+        subprocess.run([BIN, "migrate"], env=env, check=True, capture_output=True)
+        yield env, admin, redis
+    finally:
+        redis.terminate()
+        admin.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/onepin_bench")
     args = parser.parse_args()
     lines = script(args.lines)
-    tmp = Path(tempfile.mkdtemp(prefix="onepin-bench-"))
-    port = _free_port()
-    redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--save", "", "--appendonly", "no",
-                              "--dir", str(tmp)], stdout=subprocess.DEVNULL)
-    env = dict(os.environ, DATABASE_URL=args.database_url, REDIS_URL=f"redis://127.0.0.1:{port}/0",
-               ONEPIN_DATA_DIR=str(tmp), SECRET_KEY="bench", ONEPIN_ARGON2_FAST="1")
-    os.environ.update(env)
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    url = make_url(args.database_url)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{url.database}"'))
-    subprocess.run([BIN, "migrate"], env=env, check=True, capture_output=True)
-    try:
+    with services(args.database_url) as (env, admin, redis):
+        tmp = Path(env["ONEPIN_DATA_DIR"])
         results, cpu = {}, {}
         wav_dir = tmp / "hand"
         wav_dir.mkdir()
@@ -241,10 +268,6 @@ def main():
         for label, key in (("CPU overhead vs raw synthesis", "raw"), ("CPU overhead vs synthesis + audio", "post")):
             print(f"{label:34}{cpu[('run', 1)] / cpu[(key, 1)]:>11.2f}x{cpu[('run', 2)] / cpu[(key, 2)]:>13.2f}x")
         print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
-    finally:
-        redis.terminate()
-        admin.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
