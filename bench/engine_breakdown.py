@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=400)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/onepin_bench")
+    parser.add_argument("--batch-size", type=int, help="the generator's takes per job (default: its own)")
     args = parser.parse_args()
     lines = script(args.lines)
     with services(args.database_url) as (env, _admin, _redis):
@@ -90,6 +91,9 @@ def main() -> None:
         from app.speech import warm_up
         from app.speech.tts import get_engine
         app = create_app()
+        if args.batch_size:
+            from app.engine.plugins.generator import Generator
+            Generator.batch_size = args.batch_size
         warm_up()                         # engines, native kernels, allocator: as a worker does before its first take
         install_timers()
         logging.disable(logging.INFO)     # a worker logs each take; its cost is not what this measures
@@ -114,7 +118,8 @@ def main() -> None:
             assert status == "completed", status
     per = 1000 / len(lines)
     raw_ms, run_ms = min(raw_runs) * per, min(engine_runs) * per
-    print(f"\n{len(lines)} lines x {args.repeats}, one in-process worker\n")
+    from app.engine.plugins.generator import Generator
+    print(f"\n{len(lines)} lines x {args.repeats}, one in-process worker, {Generator.batch_size} takes a job\n")
     print(f"raw synthesis {raw_ms:6.2f} ms a line   run {run_ms:6.2f} ms a line   ratio {run_ms / raw_ms:.2f}x\n")
     print(f"{'stage (inclusive)':32}{'ms a line':>10}{'calls':>8}")
     runs = len(lines) * args.repeats
