@@ -465,7 +465,8 @@ def _log_mark(server: LiveServer) -> int:
     been logged means the requests answered before it have been too (the log is also let settle first)."""
     log = Path(server.logs[0])
     size, quiet_since = log.stat().st_size, time.monotonic()
-    while time.monotonic() - quiet_since < 0.2:                       # the log has been still for 0.2 s
+    give_up = quiet_since + 3                                          # a busy log: the mark alone then
+    while time.monotonic() - quiet_since < 0.2 and time.monotonic() < give_up:     # still for 0.2 s
         time.sleep(0.02)
         if (now := log.stat().st_size) != size:
             size, quiet_since = now, time.monotonic()
