@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Run
 from tests.e2e.editor_helpers import a11y_problems, log_in
-from tests.e2e.run_page_helpers import RECORD_PHASES, launch, public_url  # noqa: F401
+from tests.e2e.run_page_helpers import RECORD_PHASES, explained, launch, public_url  # noqa: F401
 from tests.engine.conftest import Workers, lines_text
 from tests.factories import add_member, make_user
 from tests.web.run_page_data import naturalness_definition
@@ -34,11 +34,13 @@ def test_pause_resume_cancel_from_the_run_page(browser, visitor, live_server, pu
     page.evaluate(RECORD_PHASES)
     workers = Workers().start(1, ONEPIN_ENGINE_PLUGINS="")
     try:
-        _phase(page, "running", timeout=120_000)
+        with explained(run_id, workers):
+            _phase(page, "running", timeout=120_000)
         page.click("#run-pause")
         # the header answers at once: the run keeps running until the generator's wave has drained
         expect(page.locator("#run-status")).to_have_attribute("data-status", re.compile(r"running|paused"))
-        _phase(page, "paused", timeout=180_000)
+        with explained(run_id, workers):
+            _phase(page, "paused", timeout=180_000)
         expect(page.locator("#run-resume")).to_be_visible()
         expect(page.locator("#run-pause")).to_have_count(0)
         expect(page.locator('#run-graph g.gnode[data-node-id="gen"]')).to_have_attribute("data-state", "done")

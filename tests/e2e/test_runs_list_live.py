@@ -12,7 +12,7 @@ from app.models import Run, Workflow
 from app.services import credits
 from tests.conftest import assert_envelope
 from tests.e2e.editor_helpers import a11y_problems, log_in
-from tests.e2e.run_page_helpers import COUNT_EVENT_SOURCES
+from tests.e2e.run_page_helpers import COUNT_EVENT_SOURCES, explained
 from tests.engine.conftest import Workers, espeak_definition
 from tests.factories import add_member, make_user
 from tests.web.run_page_data import built_run
@@ -70,9 +70,10 @@ def test_a_launched_run_appears_on_the_open_list_and_reaches_completed(browser, 
 
     workers = Workers().start(1, ONEPIN_ENGINE_PLUGINS="")
     try:
-        for p in (page, watcher):
-            expect(p.locator(f'#runs-table tr[data-run-id="{run_id}"]')).to_have_attribute(
-                "data-status", "completed", timeout=240_000)
+        with explained(run_id, workers):
+            for p in (page, watcher):
+                expect(p.locator(f'#runs-table tr[data-run-id="{run_id}"]')).to_have_attribute(
+                    "data-status", "completed", timeout=240_000)
     finally:
         workers.stop()
     run = db.session.get(Run, run_id)
@@ -111,8 +112,9 @@ def test_a_filtered_workflow_list_takes_in_only_its_own_runs_that_match(browser,
     page.evaluate(RECORD_ROW, run_id)
     workers = Workers().start(1, ONEPIN_ENGINE_PLUGINS="")
     try:
-        expect(page.locator(f'#runs-table tr[data-run-id="{run_id}"]')).to_have_attribute(
-            "data-status", "completed", timeout=240_000)
+        with explained(run_id, workers):
+            expect(page.locator(f'#runs-table tr[data-run-id="{run_id}"]')).to_have_attribute(
+                "data-status", "completed", timeout=240_000)
         run = db.session.get(Run, other)
         while run.status not in ("completed", "failed"):        # the other workflow's run ends too
             page.wait_for_timeout(200)
