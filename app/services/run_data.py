@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ACTIVE, Run, Take
+from app.services import waveforms
 from app.services.playback import audio_id, playback_url
 from app.speech.text import markup
 from app.workflows.nodes import get_spec, is_validator
@@ -186,8 +187,7 @@ def card_for(rt: RunTakes, line: dict, locale: str, nodes: dict[str, dict], *, i
     script = markup.plain(audio.text) if audio.text is not None else _line_text(line, locale)
     card = {"id": f"{aid}-{idx}-{locale}", "audio_id": aid, "line_id": _line_id(line), "source_line_id": _line_id(line),
             "line_index": idx, "locale_code": locale, "script": script, "audio": audio_out,
-            "validations": validations, "voice": _voice(voice_take), "waveform_url": None,
-            "waveform_status": "unavailable", "waveform_reason": "Waveforms are not rendered yet.",
+            "validations": validations, "voice": _voice(voice_take), **_waveform(audio_out, audio),
             "retry_count": max(0, (audio.attempt or 1) - 1), "status": status, "node_id": audio.node_id,
             "attempt": audio.attempt}
     if reason and status == "not_delivered":
@@ -195,6 +195,14 @@ def card_for(rt: RunTakes, line: dict, locale: str, nodes: dict[str, dict], *, i
     if verdicts is not None:
         card["dropped"] = {"verdicts": verdicts}
     return card
+
+
+def _waveform(audio_out: dict, audio: Take) -> dict:
+    """The card's waveform follows its audio: a signed link to the peaks when there is audio (drawn on the
+    link's first use), otherwise not ready or unavailable for the same reason as the audio."""
+    if audio_out["status"] == "available":
+        return {"waveform_url": waveforms.signed_url(audio), "waveform_status": "available", "waveform_reason": None}
+    return {"waveform_url": None, "waveform_status": audio_out["status"], "waveform_reason": audio_out.get("reason")}
 
 
 def _line_id(line: dict) -> str:

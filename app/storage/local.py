@@ -8,10 +8,8 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import current_app, request, url_for
-
 from app.storage.base import ObjectInfo, StorageError, check_key
-from app.storage.signing import sign
+from app.storage.signing import external_url, sign
 
 # Content types that an object's extension already states: such an object needs no .meta.json beside it
 # (one file written per object instead of two; a run writes one per take).
@@ -138,15 +136,11 @@ class LocalStore:
     def path_for(self, key: str) -> Path:
         return self._path(key)
 
-    def _external(self, endpoint: str, token: str) -> str:
-        base = current_app.config.get("PUBLIC_URL") or (request.host_url.rstrip("/") if request else "")
-        return base + url_for(endpoint, token=token)
-
     def presigned_put(self, key: str, content_type: str, expires: int, max_bytes: int) -> str:
         token = sign({"m": "PUT", "k": check_key(key), "ct": content_type, "max": int(max_bytes)}, expires)
-        return self._external("storage.put_object", token)
+        return external_url("storage.put_object", token)
 
     def presigned_get(self, key: str, expires: int, filename: str | None = None,
                       content_type: str | None = None) -> str:
         token = sign({"m": "GET", "k": check_key(key), "fn": filename, "ct": content_type}, expires)
-        return self._external("storage.get_object", token)
+        return external_url("storage.get_object", token)

@@ -6,7 +6,7 @@ import importlib
 # area modules; each defines `bp`
 AREAS = ("auth", "dashboard", "workspaces", "members", "api_keys", "profile", "outbox", "invites", "runs",
          "run_actions", "run_history",
-         "provider_keys", "workflows", "editor", "editor_panels", "editor_run", "usage")
+         "provider_keys", "workflows", "editor", "editor_panels", "editor_run", "usage", "waveform_links")
 
 
 def register(app):

@@ -221,6 +221,14 @@ def test_runs_steps_overview_data_summary_and_cancel_completed(logged_in):
     seconds = wav_seconds(played.content)
     assert abs(seconds * 1000 - first["duration_ms"]) < 60
     plausible(seconds, rows[0]["script"])
+    # ... and whose waveform link gives the peaks of that audio, also without auth
+    card0 = rows[0]["cards"][0]
+    assert card0["waveform_status"] == "available", card0
+    shape = httpx.get(card0["waveform_url"], timeout=15)
+    assert shape.status_code == 200 and shape.headers["content-type"] == "application/json", shape.text[:300]
+    peaks = shape.json()["peaks"]
+    assert len(peaks) == 96 and all(0 <= p <= 100 for p in peaks) and max(peaks) > 10
+    assert shape.json()["duration_ms"] == first["duration_ms"]
     hit = ok(searched).json()["rows"]
     assert [r["script"] for r in hit] == ["The train leaves at noon."]
 

@@ -5,7 +5,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Run, Take
 from app.services.playback import audio_id
+from app.services import waveforms
 from app.speech.audio import decode
+from app.speech.waveform import peaks
 from tests.conftest import assert_envelope, assert_error
 from tests.engine.conftest import espeak_definition
 from tests.run_reads.conftest import TEXT3, fetch_signed, start_and_finish
@@ -44,10 +46,19 @@ def test_rows_and_cards_of_a_three_line_run(owner_api, client, three_line_run):
         assert audio["status"] == "available" and audio["content_type"] == "audio/wav"
         assert audio["provider"] == "espeak" and audio["model"] == "espeak-ng"
         assert audio["duration_ms"] == gen.duration_ms > 300
-        assert card["waveform_url"] is None and card["waveform_status"] == "unavailable"
+        assert card["waveform_status"] == "available" and card["waveform_reason"] is None
         got = fetch_signed(client, audio["playback_url"])          # no Authorization header
         assert got.status_code == 200 and got.data[:4] == b"RIFF"
-        assert abs(decode(got.data).duration_ms - gen.duration_ms) < 5
+        clip = decode(got.data)
+        assert abs(clip.duration_ms - gen.duration_ms) < 5
+        # the waveform link: the peaks of that same audio, without auth, drawn on first use and kept
+        assert waveforms.cached(gen) is None
+        shape = fetch_signed(client, card["waveform_url"])
+        assert shape.status_code == 200 and shape.mimetype == "application/json"
+        assert shape.get_json() == {"bins": 96, "peaks": peaks(clip), "duration_ms": gen.duration_ms}
+        assert max(shape.get_json()["peaks"]) > 10
+        db.session.expire_all()
+        assert waveforms.cached(db.session.get(Take, gen.id)) == shape.get_json()["peaks"]
 
 
 def test_search_language_and_paging(owner_api, three_line_run):
@@ -101,6 +112,9 @@ def test_running_run_shows_generated_and_waiting_cards(owner_api, three_line_run
     assert cards[2]["status"] == "generated" and cards[2]["audio"]["status"] == "available"
     assert cards[1]["status"] is None and cards[1]["audio"]["status"] == "not_ready"
     assert "playback_url" not in cards[1]["audio"] or cards[1]["audio"]["playback_url"] is None
+    assert cards[1]["waveform_status"] == "not_ready" and cards[1]["waveform_url"] is None
+    assert cards[1]["waveform_reason"] == "The audio is being generated."
+    assert cards[2]["waveform_status"] == "available" and cards[2]["waveform_url"]
 
 
 def test_failed_line_is_not_delivered_with_the_reason(owner_api, three_line_run):
@@ -114,6 +128,8 @@ def test_failed_line_is_not_delivered_with_the_reason(owner_api, three_line_run)
     card = _data(owner_api, wf, run)["data"]["rows"][1]["cards"][0]
     assert card["status"] == "not_delivered" and card["audio"]["status"] == "unavailable"
     assert card["audio"]["reason"] == "The engine returned silent audio." and card["audio"].get("playback_url") is None
+    assert card["waveform_status"] == "unavailable" and card["waveform_url"] is None
+    assert card["waveform_reason"] == "The engine returned silent audio."
 
 
 def test_dropped_cards_only_with_include_dropped(owner_api, owner, fake_validator):
@@ -136,3 +152,33 @@ def test_dropped_cards_only_with_include_dropped(owner_api, owner, fake_validato
     assert verdict == {"validator_node_id": "val", "validator_kind": "naturalness",
                        "validator_label": "Naturalness", "score": 20.0, "threshold": 60.0}
     assert dropped["audio"]["status"] == "available"          # the rejected take can still be played
+
+
+def test_waveform_links_refuse_forged_expired_and_other_links(owner_api, client, three_line_run):
+    """A waveform link is its own credential: bound to one take and workspace, for 15 minutes, and no other
+    signed link (a playback URL) can stand in for it, nor it for one."""
+    from app.storage.signing import sign
+    wf, run = three_line_run
+    card = _data(owner_api, wf, run)["data"]["rows"][0]["cards"][0]
+    token = card["waveform_url"].rsplit("/", 1)[1]
+    assert fetch_signed(client, card["waveform_url"]).status_code == 200
+    forged = token[:-3] + ("abc" if token[-3:] != "abc" else "xyz")
+    refused = client.get(f"/_waveforms/{forged}")
+    assert refused.status_code == 403 and b"invalid or has expired" in refused.data
+    gen = db.session.scalar(select(Take).where(Take.run_id == run["id"], Take.node_type == "operator_generator",
+                                               Take.line_index == 0))
+    expired = sign({"m": "WAVEFORM", "t": gen.id, "w": gen.workspace_id}, -1)
+    assert client.get(f"/_waveforms/{expired}").status_code == 403
+    other_ws = sign({"m": "WAVEFORM", "t": gen.id, "w": "another-workspace"}, 60)
+    assert client.get(f"/_waveforms/{other_ws}").status_code == 404
+    playback_token = card["audio"]["playback_url"].rsplit("/", 1)[1]
+    assert client.get(f"/_waveforms/{playback_token}").status_code == 403
+    assert client.get(f"/_storage/get/{token}").status_code == 403
+    # a take whose audio file is gone has no waveform: its link answers 404 and says why
+    from app.storage import get_store
+    gen2 = db.session.scalar(select(Take).where(Take.run_id == run["id"], Take.node_type == "operator_generator",
+                                                Take.line_index == 2))
+    get_store().delete(gen2.audio_key)
+    link = _data(owner_api, wf, run)["data"]["rows"][2]["cards"][0]["waveform_url"]
+    gone = fetch_signed(client, link)
+    assert gone.status_code == 404 and b"could not be read" in gone.data

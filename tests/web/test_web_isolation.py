@@ -34,6 +34,8 @@ NO_OBJECT = {
     "/settings/provider-keys/tts/<provider>/voices": "as above",
     "/_storage/get/<token>": "LocalStore's signed URL: the signature is the credential, no session is read",
     "/_storage/put/<token>": "as above",
+    "/_waveforms/<token>": "a run-data card's signed waveform link, bound to one take and its workspace "
+                           "(test_waveform_links_refuse_forged_expired_and_other_links)",
 }
 # GET rules with an object id, with the query a real page sends.
 READS = {
