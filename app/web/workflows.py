@@ -120,7 +120,8 @@ def new_POST():
 @bp.get("/workflows/templates")
 @login_required
 def templates_GET():
-    """The starter template picker (a partial for the New-from-template dialog)."""
+    """The starter template picker: the New-from-template dialog's partial, or (opened as a page, e.g.
+    without JS) the same list on a page of its own."""
     ws, membership = require_workspace()
     tpl_svc.ensure_starters_lazily()
     rows, _more = tpl_svc.list_gallery(current_user.id, sort="popular", limit=50)
@@ -132,7 +133,8 @@ def templates_GET():
         items.append({**out, "estimate": template_estimate(t, snapshot),
                       "node_count": len(out["definition"]["graph"]["nodes"])})
     db.session.commit()  # the template estimates are cached on first use
-    return render("workflows/_template_picker.html", items=items, can_write=membership.role != "viewer")
+    return render("workflows/_template_picker.html" if is_htmx() else "workflows/templates.html",
+                  items=items, can_write=membership.role != "viewer")
 
 
 @bp.post("/workflows/from-template")

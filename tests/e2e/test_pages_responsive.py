@@ -33,6 +33,8 @@ PAGES = {
                          {"viewer", "anonymous"}),
     "/home": (lambda w, who: "/home", MEMBERS),
     "/workflows": (lambda w, who: "/workflows", MEMBERS),
+    # the New-from-template dialog's list, as a page of its own when opened directly
+    "/workflows/templates": (lambda w, who: "/workflows/templates", MEMBERS),
     "/workflows/<workflow_id>/edit": (lambda w, who: f"/workflows/{w.wf.id}/edit", MEMBERS),
     "/workflows/<workflow_id>/runs": (lambda w, who: f"/workflows/{w.wf.id}/runs", MEMBERS),
     "/runs": (lambda w, who: "/runs", MEMBERS),
@@ -62,7 +64,7 @@ SKIPPED = {
     "/runs/<run_id>/head": "a partial of the run page (the header)",
     "/runs/<run_id>/lines": "a partial of the run page (the lines table)",
     "/runs/<run_id>/row": "a partial of the runs list (one row)",
-    "/workflows/templates": "a partial of the workflows page (the New-from-template picker)",
+    "/_waveforms/<token>": "JSON behind a run-data card's signed waveform link, not a page",
     "/usage/activity": "a partial of the usage page (more activity rows)",
     "/settings/workspace/slug-check": "a partial of the workspace forms (the slug's status)",
     "/workflows/<workflow_id>/editor/versions": "a partial of the editor (the versions panel)",

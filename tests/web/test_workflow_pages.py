@@ -88,6 +88,10 @@ def test_new_blank_and_from_template(admin_web, workspace):
 
     picker = admin_web.get("/workflows/templates", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Quick English preview" in picker and "credits per 1,000 characters" in picker
+    assert "<html" not in picker                                      # the dialog's partial ...
+    page = admin_web.get("/workflows/templates").get_data(as_text=True)
+    assert "<html" in page and "<h1>Start from a template</h1>" in page   # ... or, opened directly, a page
+    assert page.count('class="template-item"') == picker.count('class="template-item"') >= 7
     assert unlabelled_controls(picker) == []
     item = next(li for li in picker.split("<li ")[1:] if "<h3>Quick English preview</h3>" in li)
     template_id = re.search(r'data-template-id="([^"]+)"', item).group(1)
@@ -128,6 +132,9 @@ def test_viewer_sees_no_controls_and_is_refused(login_as, workspace, owner, view
     html = web.text("/workflows")
     assert "Read me" in html and "New workflow" not in html and "New from template" not in html
     assert "/duplicate" not in html and "/delete" not in html and "/rename" not in html and ">View<" in html
+    gallery = web.text("/workflows/templates")            # the templates page shows them, with no way to use one
+    assert "Quick English preview" in gallery and "Editors can start a workflow" in gallery
+    assert "/workflows/from-template" not in gallery
     for path, data in ((f"/workflows/{wf.id}/duplicate", {}), (f"/workflows/{wf.id}/rename", {"new_name": "x"}),
                        (f"/workflows/{wf.id}/delete", {}), ("/workflows/new", {})):
         assert web.post(path, data).status_code == 403, path
