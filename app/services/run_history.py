@@ -73,6 +73,12 @@ def list_runs(ws: Workspace, wf: Workflow | None, status: str | None, page: int)
     return {"rows": rows, "total": total, "pages": pages, "page": page, "per_page": PER_PAGE}
 
 
+def recent(ws: Workspace, limit: int = 5) -> list[dict]:
+    """The workspace's newest runs as list rows (the home page)."""
+    q = _rows(_conds(ws, None)).order_by(Run.created_at.desc(), Run.id).limit(limit)
+    return [_row(*found) for found in db.session.execute(q)]
+
+
 def one_row(ws: Workspace, wf: Workflow | None, run_id: str) -> dict | None:
     """One run as a list row (the live list re-renders a row when an event concerns its run);
     None when the run is not in the workspace (or not of `wf`)."""

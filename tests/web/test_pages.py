@@ -1,6 +1,8 @@
 """Every page renders for the right role, and admin-only parts are hidden from others."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.web.conftest import unlabelled_controls
@@ -85,3 +87,32 @@ def test_error_pages_are_styled(admin_web):
     assert resp.status_code == 404
     html = resp.get_data(as_text=True)
     assert 'class="card narrow error-card"' in html and "app.css" in html
+
+
+def test_home_shows_the_newest_runs_and_workflows_of_this_workspace_only(admin_web, login_as, workspace, owner, viewer):
+    """Home: the five newest runs (newest first, linked) and the five most recently changed workflows; another
+    workspace's never; an empty workspace points an editor at the templates."""
+    from tests.factories import make_user, make_workspace
+    from tests.web.test_workflow_pages import _run, _wf
+    empty = admin_web.text("/home")
+    assert "No runs yet." in empty and "No workflows yet." in empty and 'href="/workflows/templates"' in empty
+    assert "New workflow" in empty
+    stranger = make_user(email="stranger@example.com")
+    theirs = _wf(make_workspace(stranger, name="Elsewhere"), stranger, "Their secret workflow")
+    _run(theirs, stranger, "completed")
+    flows = [_wf(workspace, owner, f"Flow {i}") for i in range(6)]
+    runs = [_run(flows[0], owner, status, days_ago=10 - i) for i, status in
+            enumerate(("completed", "failed", "completed", "cancelled", "completed", "running"))]
+    home = admin_web.text("/home")
+    recent = home.split('id="recent-runs"')[1].split("</section>")[0]
+    shown = re.findall(r'<tr data-run-id="([^"]+)"', recent)
+    assert shown == [r.id for r in reversed(runs)][:5]                     # newest first, five of six
+    assert f'href="/runs/{runs[-1].id}"' in recent and ">running<" in recent and 'href="/runs"' in recent
+    listed = home.split('id="recent-workflows"')[1].split("</section>")[0]
+    assert re.findall(r"<strong>(Flow \d)</strong>", listed) == ["Flow 5", "Flow 4", "Flow 3", "Flow 2", "Flow 1"]
+    assert f'href="/workflows/{flows[5].id}/edit"' in listed
+    assert "Their secret workflow" not in home and theirs.id not in home
+    assert unlabelled_controls(home) == []
+    # a viewer sees the same runs and workflows, and no way to make one
+    seen = login_as(viewer).text("/home")
+    assert re.findall(r'<tr data-run-id="([^"]+)"', seen) == shown and "New workflow" not in seen
