@@ -52,6 +52,11 @@ def switch_to(workspace_id: str) -> Workspace:
 def register(app):
     from app.auth.permissions import role_allows
 
+    @app.template_filter("plural")
+    def _plural(count: int, one: str, many: str | None = None) -> str:
+        """`n|plural("credit")` -> "1 credit", "2,000 credits"."""
+        return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
     @app.context_processor
     def _globals():
         found = current_membership() if _signed_in() else None

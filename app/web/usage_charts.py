@@ -17,6 +17,12 @@ def nice_max(value: int) -> int:
     return 10 * exp
 
 
+def axis_label(value: float) -> str:
+    """A gridline's figure as it is: whole numbers with thousands separators, a half as one decimal (the
+    middle line of an axis up to 1 or 5 is 0.5 or 2.5, not a second 0 or a 2)."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 @dataclass
 class Bar:
     x: float
@@ -44,7 +50,7 @@ class Columns:
 
 def columns(points: list[tuple[str, int, str]], *, unit: str, width: int = 720, height: int = 200,
             ticks: int = 7) -> Columns:
-    """Vertical bars for [(label, value, tick text)], oldest first. Ticks are spread so that at most
+    """Vertical bars for [(label, value, tick text)], oldest first; `unit` is plural ("credits"). Ticks are spread so that at most
     `ticks` labels show under a long series (90 days), always including the last bar; on a narrow chart
     every other one of them is minor (hidden), so about half as many show. The axis labels are HTML
     beside and under the SVG plot (usage/_columns.html) so that they keep their CSS size at any width:
@@ -62,9 +68,10 @@ def columns(points: list[tuple[str, int, str]], *, unit: str, width: int = 720, 
         x = i * slot + gap / 2
         w = max(slot - gap, 1.0)
         bars.append(Bar(x=round(x, 2), y=round(plot_h - h, 2), w=round(w, 2), h=round(h, 2), value=value, label=label,
-                        tip=f"{label}: {value:,} {unit}", tick=tick if rest == 0 else None,
+                        tip=f"{label}: {value:,} {unit.removesuffix('s') if value == 1 else unit}",
+                        tick=tick if rest == 0 else None,
                         tick_at=round((x + w / 2) * 100 / plot_w, 2), tick_minor=from_last % 2 == 1))
-    grid = [(round(plot_h - plot_h * f, 2), round(100 - 100 * f, 2), f"{int(axis_max * f):,}") for f in (0, 0.5, 1)]
+    grid = [(round(plot_h - plot_h * f, 2), round(100 - 100 * f, 2), axis_label(axis_max * f)) for f in (0, 0.5, 1)]
     return Columns(width=width, height=plot_h, plot_h=plot_h, top=0, bars=bars, axis_max=axis_max, gridlines=grid)
 
 

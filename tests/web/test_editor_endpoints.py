@@ -334,6 +334,10 @@ def test_estimate_run_dialog_and_launch(admin_web, wf):
     dialog = admin_web.post(f"/workflows/{wf.id}/run/preview", {}, htmx=True).get_data(as_text=True)
     low, mid, high = (int(re.search(rf'id="q-{k}">(\d+)<', dialog).group(1)) for k in ("min", "expected", "max"))
     assert 1 <= low <= mid <= high and 'id="q-balance"' in dialog and 'id="run-confirm"' in dialog
+    held = min(high, int(re.search(r'id="q-balance">(\d+)<', dialog).group(1)))
+    assert (f"Up to {held:,} credit is held" if held == 1 else f"Up to {held:,} credits are held") in dialog
+    one = re.search(r"<strong>(\d+)</strong> (credits?)\n", est.get_data(as_text=True))
+    assert one and one.group(2) == ("credit" if one.group(1) == "1" else "credits")
     assert unlabelled_controls(dialog) == []
     longer = admin_web.post(f"/workflows/{wf.id}/run/preview", {"use_script": ["false", "true"],
                                                                 "script_text": "word " * 3000}, htmx=True).get_data(as_text=True)

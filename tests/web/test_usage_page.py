@@ -86,3 +86,19 @@ def test_load_more_pages_the_activity_table(admin_web, owner, workspace):
     rest = re.findall(r'<tr data-action="[a-z_]+" data-id="([0-9a-f-]+)"', page)
     assert len(rest) == 5 and not set(rest) & set(first) and "Load more" not in page
     assert admin_web.get(more[:-3] + "xyz").status_code == 422
+
+
+def test_axis_labels_are_exact_and_one_credit_is_singular(admin_web, owner, workspace):
+    """An axis up to 1 credit is labelled 0, 0.5, 1 (not 0, 0, 1) and up to 5 is 0, 2.5, 5; one credit reads as
+    '1 credit' in the activity total, the peak and the language share."""
+    from app.web.usage_charts import columns
+    assert [g[2] for g in columns([("a", 1, "a")], unit="credits").gridlines] == ["0", "0.5", "1"]
+    assert [g[2] for g in columns([("a", 4, "a")], unit="credits").gridlines] == ["0", "2.5", "5"]
+    assert [g[2] for g in columns([("a", 1500, "a")], unit="credits").gridlines] == ["0", "1,000", "2,000"]
+    usage_data.run(workspace, owner, utcnow() - timedelta(hours=1),
+                   [{"locale": "en-us", "text": "Hello there.", "milli": 1000, "ms": 900}], credits=1)
+    html = admin_web.text("/usage")
+    per_day = html.split('id="chart-per-day"')[0].rsplit('class="colchart"', 1)[1]
+    assert re.findall(r'class="chart-axis" style="top: [\d.]+%">([^<]+)<', per_day) == ["0", "0.5", "1"]
+    assert "1 credit ·" in html and "(1 credit)" in html and "share of 1 credit<" in html
+    assert "1 credits" not in html
