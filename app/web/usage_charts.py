@@ -50,8 +50,8 @@ class Columns:
 
 def columns(points: list[tuple[str, int, str]], *, unit: str, width: int = 720, height: int = 200,
             ticks: int = 7) -> Columns:
-    """Vertical bars for [(label, value, tick text)], oldest first; `unit` is plural ("credits"). Ticks are spread so that at most
-    `ticks` labels show under a long series (90 days), always including the last bar; on a narrow chart
+    """Vertical bars for [(label, value, tick text)], oldest first; `unit` is plural ("credits"). Ticks are
+    spread so that at most `ticks` labels show under a long series (90 days), always including the last bar; on a narrow chart
     every other one of them is minor (hidden), so about half as many show. The axis labels are HTML
     beside and under the SVG plot (usage/_columns.html) so that they keep their CSS size at any width:
     `height` is the whole chart's, of which 40 px go to the labels under the plot and its top margin."""
