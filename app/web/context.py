@@ -52,10 +52,8 @@ def switch_to(workspace_id: str) -> Workspace:
 def register(app):
     from app.auth.permissions import role_allows
 
-    @app.template_filter("plural")
-    def _plural(count: int, one: str, many: str | None = None) -> str:
-        """`n|plural("credit")` -> "1 credit", "2,000 credits"."""
-        return f"{count:,} {one if count == 1 else (many or one + 's')}"
+    from app.web.ui import plural
+    app.add_template_filter(plural, "plural")
 
     @app.context_processor
     def _globals():

@@ -23,6 +23,11 @@ def general_error(exc: DomainError) -> str | None:
     return exc.message
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """"1 credit", "2,000 credits": the count with its noun (also the `plural` template filter)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def render(template: str, status: int = 200, *, no_store: bool = False, **context):
     resp = make_response(render_template(template, **context), status)
     if no_store:

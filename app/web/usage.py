@@ -64,9 +64,9 @@ def _panel(ws, membership, q, error=None):
                                                                   tz=q.tz, view_given=False))
     act = summary["activity"]
     per_day = columns([(d["date"], d["credits"], _tick(d["date"], "daily")) for d in summary["daily"]],
-                      unit="credits", height=200)
+                      unit="credit", height=200)
     per_bucket = columns([(b["label"], b["credits"], _tick(b["label"], q.view)) for b in act["buckets"]],
-                         unit="credits", width=360, height=180, ticks=12 if q.view != "daily" else 7)
+                         unit="credit", width=360, height=180, ticks=12 if q.view != "daily" else 7)
     locales = locale_bars(languages["languages"])
     feed, cursor = _feed(ws, membership, q)
     zones = TIMEZONES if q.tz_name in TIMEZONES else (q.tz_name, *TIMEZONES)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from app.web.ui import plural
+
 
 def nice_max(value: int) -> int:
     """A round axis maximum at or above `value` (1, 2, 5 x 10^n); 1 for an empty chart."""
@@ -50,7 +52,7 @@ class Columns:
 
 def columns(points: list[tuple[str, int, str]], *, unit: str, width: int = 720, height: int = 200,
             ticks: int = 7) -> Columns:
-    """Vertical bars for [(label, value, tick text)], oldest first; `unit` is plural ("credits"). Ticks are
+    """Vertical bars for [(label, value, tick text)], oldest first; `unit` is the noun of one ("credit"). Ticks are
     spread so that at most `ticks` labels show under a long series (90 days), always including the last bar; on a narrow chart
     every other one of them is minor (hidden), so about half as many show. The axis labels are HTML
     beside and under the SVG plot (usage/_columns.html) so that they keep their CSS size at any width:
@@ -68,7 +70,7 @@ def columns(points: list[tuple[str, int, str]], *, unit: str, width: int = 720, 
         x = i * slot + gap / 2
         w = max(slot - gap, 1.0)
         bars.append(Bar(x=round(x, 2), y=round(plot_h - h, 2), w=round(w, 2), h=round(h, 2), value=value, label=label,
-                        tip=f"{label}: {value:,} {unit.removesuffix('s') if value == 1 else unit}",
+                        tip=f"{label}: {plural(value, unit)}",
                         tick=tick if rest == 0 else None,
                         tick_at=round((x + w / 2) * 100 / plot_w, 2), tick_minor=from_last % 2 == 1))
     grid = [(round(plot_h - plot_h * f, 2), round(100 - 100 * f, 2), axis_label(axis_max * f)) for f in (0, 0.5, 1)]

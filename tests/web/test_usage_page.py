@@ -92,9 +92,9 @@ def test_axis_labels_are_exact_and_one_credit_is_singular(admin_web, owner, work
     """An axis up to 1 credit is labelled 0, 0.5, 1 (not 0, 0, 1) and up to 5 is 0, 2.5, 5; one credit reads as
     '1 credit' in the activity total, the peak and the language share."""
     from app.web.usage_charts import columns
-    assert [g[2] for g in columns([("a", 1, "a")], unit="credits").gridlines] == ["0", "0.5", "1"]
-    assert [g[2] for g in columns([("a", 4, "a")], unit="credits").gridlines] == ["0", "2.5", "5"]
-    assert [g[2] for g in columns([("a", 1500, "a")], unit="credits").gridlines] == ["0", "1,000", "2,000"]
+    assert [g[2] for g in columns([("a", 1, "a")], unit="credit").gridlines] == ["0", "0.5", "1"]
+    assert [g[2] for g in columns([("a", 4, "a")], unit="credit").gridlines] == ["0", "2.5", "5"]
+    assert [g[2] for g in columns([("a", 1500, "a")], unit="credit").gridlines] == ["0", "1,000", "2,000"]
     usage_data.run(workspace, owner, utcnow() - timedelta(hours=1),
                    [{"locale": "en-us", "text": "Hello there.", "milli": 1000, "ms": 900}], credits=1)
     html = admin_web.text("/usage")
